@@ -1,0 +1,210 @@
+package bench
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/haven-oss/haven/internal/demo"
+	"github.com/haven-oss/haven/internal/haven"
+	"github.com/haven-oss/haven/internal/keys"
+	"github.com/haven-oss/haven/internal/postgres"
+	"github.com/haven-oss/haven/internal/postgres/pgtest"
+	"github.com/haven-oss/haven/internal/sqlite"
+)
+
+// BenchmarkSQLiteReportInsert measures storing reports on SQLite (a file in
+// a temporary directory, the settings sqlite.Open uses in production).
+func BenchmarkSQLiteReportInsert(b *testing.B) {
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "haven.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	reportInsert(b, store, store.SQL())
+}
+
+// BenchmarkPostgresReportInsert measures the same on PostgreSQL, in a fresh
+// schema of the database named by HAVEN_TEST_POSTGRES.
+func BenchmarkPostgresReportInsert(b *testing.B) {
+	ctx := context.Background()
+	store, err := postgres.Open(ctx, pgtest.URL(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	reportInsert(b, store, store.SQL())
+}
+
+// reportInsert runs the report-insert sub-benchmarks on one store:
+//
+//   - baseline_raw_insert: one plain INSERT of a row as wide as a report's
+//     main row into a scratch table with no index but its key, one row per
+//     transaction, straight through db — the floor that the database's
+//     commit costs set;
+//   - create_report: Service.CreateReport of a generated report with five
+//     identifiers, two people and one place, one per transaction, with its
+//     audit append;
+//   - import_batch_1000: Service.ImportReports of 1,000 such reports in one
+//     transaction, each with its own audit event.
+//
+// Each reports reports/s; at the end the rates are logged as ratios to the
+// baseline measured a moment before in the same process.
+func reportInsert(b *testing.B, store haven.Store, db *sql.DB) {
+	ctx := context.Background()
+	k, err := keys.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc := haven.NewService(store, k, k, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	sample := sampleReports(2000)
+	rates := map[string]float64{}
+	rate := func(b *testing.B, name string, perOp int) {
+		r := float64(b.N*perOp) / b.Elapsed().Seconds()
+		b.ReportMetric(r, "reports/s")
+		rates[name] = r // the last (longest) run wins
+	}
+
+	b.Run("baseline_raw_insert", func(b *testing.B) {
+		insert := createScratch(b, db, store.Dialect())
+		b.ResetTimer()
+		for i := 0; b.Loop(); i++ {
+			r := sample[i%len(sample)]
+			tx, err := db.BeginTx(ctx, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := tx.ExecContext(ctx, insert, scratchRow(r)...); err != nil {
+				b.Fatal(err)
+			}
+			if err := tx.Commit(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		rate(b, "baseline_raw_insert", 1)
+	})
+	b.Run("create_report", func(b *testing.B) {
+		a := haven.System("bench")
+		for i := 0; b.Loop(); i++ {
+			if err := svc.CreateReport(ctx, a, clone(sample[i%len(sample)])); err != nil {
+				b.Fatal(err)
+			}
+		}
+		rate(b, "create_report", 1)
+	})
+	b.Run("import_batch_1000", func(b *testing.B) {
+		a := haven.System("bench")
+		for i := 0; b.Loop(); i++ {
+			b.StopTimer()
+			batch := make([]*haven.Report, 1000)
+			for j := range batch {
+				batch[j] = clone(sample[(i*1000+j)%len(sample)])
+			}
+			b.StartTimer()
+			if err := svc.ImportReports(ctx, a, batch); err != nil {
+				b.Fatal(err)
+			}
+		}
+		rate(b, "import_batch_1000", 1000)
+	})
+	if base := rates["baseline_raw_insert"]; base > 0 {
+		b.Logf("%s: create_report/baseline = %.3f, import_batch_1000/baseline = %.3f (reports/s over raw inserts/s)",
+			store.Dialect(), rates["create_report"]/base, rates["import_batch_1000"]/base)
+	}
+}
+
+// sampleReports returns n generated reports shaped alike: five identifiers,
+// two people (the child and a suspect) and one place — an ESP report.
+func sampleReports(n int) []*haven.Report {
+	d := demo.Generate(1, 4*n, time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
+	var out []*haven.Report
+	for len(out) < n {
+		for _, r := range d.Reports {
+			if r.Channel != haven.ChannelESP || len(out) == n {
+				continue
+			}
+			c := clone(r)
+			c.Identifiers = c.Identifiers[:5]
+			c.People = append(c.People[:1], haven.PersonMention{Role: haven.PersonSuspect, Nickname: "Demo", Sex: haven.SexMale,
+				Description: "Adult, about 30; drives a grey pickup truck."})
+			c.Places = c.Places[:1]
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// clone copies a report deeply enough for the store to fill in fresh IDs.
+func clone(r *haven.Report) *haven.Report {
+	c := *r
+	c.ID, c.Ref = 0, ""
+	c.Places = append([]haven.Place(nil), r.Places...)
+	c.People = append([]haven.PersonMention(nil), r.People...)
+	c.Identifiers = append([]haven.Identifier(nil), r.Identifiers...)
+	c.Indicators = append([]string(nil), r.Indicators...)
+	for i := range c.People {
+		c.People[i].ID, c.People[i].ReportID = 0, 0
+	}
+	for i := range c.Identifiers {
+		c.Identifiers[i].ID, c.Identifiers[i].ReportID = 0, 0
+	}
+	return &c
+}
+
+// scratchColumns mirror the reports table's own columns (everything but
+// places, people, identifiers and the audit event, which live elsewhere).
+var scratchColumns = []string{
+	"ref", "channel", "incident_type", "missing_type", "received_at", "narrative", "state",
+	"reporter_name", "reporter_phone", "reporter_email", "reporter_organization", "reporter_relationship",
+	"indicators", "priority", "status", "created_at", "updated_at",
+}
+
+// createScratch creates the baseline's scratch table and returns its INSERT.
+func createScratch(b *testing.B, db *sql.DB, dialect string) string {
+	b.Helper()
+	id, ts, param := "id INTEGER PRIMARY KEY AUTOINCREMENT", "TIMESTAMP", func(int) string { return "?" }
+	if dialect == "postgres" {
+		id, ts, param = "id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "TIMESTAMPTZ", func(i int) string { return fmt.Sprintf("$%d", i) }
+	}
+	cols, params := []string{id}, []string{}
+	for i, c := range scratchColumns {
+		typ := "TEXT"
+		switch c {
+		case "received_at", "created_at", "updated_at":
+			typ = ts
+		case "priority":
+			typ = "INTEGER"
+		}
+		cols = append(cols, c+" "+typ+" NOT NULL")
+		params = append(params, param(i+1))
+	}
+	for _, stmt := range []string{
+		"DROP TABLE IF EXISTS bench_raw_reports",
+		"CREATE TABLE bench_raw_reports (" + strings.Join(cols, ", ") + ")",
+	} {
+		if _, err := db.Exec(stmt); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return "INSERT INTO bench_raw_reports (" + strings.Join(scratchColumns, ", ") + ") VALUES (" + strings.Join(params, ", ") + ")"
+}
+
+var seq int
+
+// scratchRow is r's main row for the scratch table.
+func scratchRow(r *haven.Report) []any {
+	seq++
+	now := time.Now().UTC()
+	return []any{
+		fmt.Sprintf("HV-BENCH-%d", seq), string(r.Channel), string(r.IncidentType), string(r.MissingType), r.ReceivedAt, r.Narrative, "TX",
+		r.Reporter.Name, r.Reporter.Phone, r.Reporter.Email, r.Reporter.Organization, r.Reporter.Relationship,
+		`["online_ads"]`, int(r.Priority), string(r.Status), now, now,
+	}
+}

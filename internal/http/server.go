@@ -1,0 +1,91 @@
+// Package http is Haven's web channel: the server-rendered staff pages
+// (sign-in with mandatory TOTP, home, audit viewer), the token-authenticated
+// JSON API, health checks and metrics. It turns requests into calls on
+// haven.Service and the answers into pages or JSON; it decides nothing about
+// who may do what (the service does), and it is the one place that maps
+// haven error codes to HTTP statuses (error.go).
+//
+// Every route is listed in routes.go; each page or action has a small file
+// named after it (signin.go, signin_totp.go, audit_viewer.go, api_me.go…).
+package http
+
+import (
+	"html/template"
+	"log/slog"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/haven-oss/haven/internal/haven"
+)
+
+// Options configure a Server.
+type Options struct {
+	// Service is the application service every page and API call goes through.
+	Service *haven.Service
+	// Store is used directly only by /readyz (Ping).
+	Store haven.Store
+	// Log receives request logs and internal errors; nil means slog.Default().
+	Log *slog.Logger
+	// Registry receives the server's metrics and the Go and process
+	// collectors, and is what /metrics exposes. Nil means a fresh registry.
+	Registry *prometheus.Registry
+	// Version is shown in the page footer.
+	Version string
+	// SecureCookies marks the session cookie Secure. cmd/haven sets it;
+	// leave it off only to develop over plain HTTP on a host other than
+	// localhost (browsers accept Secure cookies from http://localhost and
+	// http://127.0.0.1, so the tests keep it on).
+	SecureCookies bool
+}
+
+// Server is Haven's HTTP server logic. It is safe for concurrent use and
+// holds no per-connection state, so an http.Server serving Handler can be
+// stopped with http.Server.Shutdown at any time.
+type Server struct {
+	svc     *haven.Service
+	store   haven.Store
+	log     *slog.Logger
+	version string
+	secure  bool
+
+	mux       *http.ServeMux
+	handler   http.Handler
+	pages     map[string]*template.Template
+	staticURL map[string]string // asset path → URL with content hash
+	metrics   *metrics
+	registry  *prometheus.Registry
+}
+
+// New returns a Server with every route registered. It panics if the
+// embedded templates do not parse (a build defect, caught by any test).
+func New(o Options) *Server {
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.Registry == nil {
+		o.Registry = prometheus.NewRegistry()
+	}
+	if o.Version == "" {
+		o.Version = "dev"
+	}
+	s := &Server{
+		svc:     o.Service,
+		store:   o.Store,
+		log:     o.Log,
+		version: o.Version,
+		secure:  o.SecureCookies,
+		mux:     http.NewServeMux(),
+		metrics: newMetrics(o.Registry),
+	}
+	s.registry = o.Registry
+	s.staticURL = hashStatic()
+	s.pages = s.parseTemplates()
+	s.routes()
+	s.handler = s.middleware(s.mux)
+	return s
+}
+
+// Handler returns the server's root handler, with logging, metrics,
+// security headers and cross-origin (CSRF) protection around every route.
+func (s *Server) Handler() http.Handler { return s.handler }

@@ -1,0 +1,187 @@
+// Package keys holds Haven's secret keys: the key file, the AEAD that
+// encrypts secrets at rest (TOTP secrets now, attachments and fields later)
+// and the MAC that seals the audit chain. It uses Tink keysets so that keys
+// can be rotated: new data is protected with the primary key while older keys
+// still open what they protected.
+//
+// The key file lives outside the database (flag --key-file), so a copy of
+// the database alone reveals no secret and cannot forge an audit chain.
+package keys
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/tink-crypto/tink-go/v2/aead"
+	"github.com/tink-crypto/tink-go/v2/insecurecleartextkeyset"
+	"github.com/tink-crypto/tink-go/v2/keyset"
+	"github.com/tink-crypto/tink-go/v2/mac"
+	"github.com/tink-crypto/tink-go/v2/tink"
+)
+
+const format = "haven-keys/1"
+
+// file is the key file's JSON shape.
+type file struct {
+	Format string          `json:"format"`
+	AEAD   json.RawMessage `json:"aead"` // Tink keyset (JSON), XChaCha20-Poly1305 keys
+	MAC    json.RawMessage `json:"mac"`  // Tink keyset (JSON), HMAC-SHA256 keys
+}
+
+// Keys is a loaded key file. It is safe for concurrent use.
+type Keys struct {
+	aeadHandle *keyset.Handle
+	macHandle  *keyset.Handle
+	aead       tink.AEAD
+	mac        tink.MAC
+}
+
+// New returns fresh keys (not yet written anywhere).
+func New() (*Keys, error) {
+	ah, err := keyset.NewHandle(aead.XChaCha20Poly1305KeyTemplate())
+	if err != nil {
+		return nil, fmt.Errorf("keys: new aead key: %w", err)
+	}
+	mh, err := keyset.NewHandle(mac.HMACSHA256Tag256KeyTemplate())
+	if err != nil {
+		return nil, fmt.Errorf("keys: new mac key: %w", err)
+	}
+	return fromHandles(ah, mh)
+}
+
+func fromHandles(ah, mh *keyset.Handle) (*Keys, error) {
+	a, err := aead.New(ah)
+	if err != nil {
+		return nil, fmt.Errorf("keys: aead: %w", err)
+	}
+	m, err := mac.New(mh)
+	if err != nil {
+		return nil, fmt.Errorf("keys: mac: %w", err)
+	}
+	return &Keys{aeadHandle: ah, macHandle: mh, aead: a, mac: m}, nil
+}
+
+// Load reads the key file at path.
+func Load(path string) (*Keys, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("keys: read key file: %w", err)
+	}
+	var f file
+	if err := json.Unmarshal(b, &f); err != nil || f.Format != format {
+		return nil, fmt.Errorf("keys: %s is not a Haven key file (want format %q)", path, format)
+	}
+	ah, err := insecurecleartextkeyset.Read(keyset.NewJSONReader(bytes.NewReader(f.AEAD)))
+	if err != nil {
+		return nil, fmt.Errorf("keys: aead keyset in %s: %w", path, err)
+	}
+	mh, err := insecurecleartextkeyset.Read(keyset.NewJSONReader(bytes.NewReader(f.MAC)))
+	if err != nil {
+		return nil, fmt.Errorf("keys: mac keyset in %s: %w", path, err)
+	}
+	return fromHandles(ah, mh)
+}
+
+// LoadOrCreate loads the key file at path, creating it (mode 0600, with its
+// folder) with fresh keys when it does not exist. created says which.
+func LoadOrCreate(path string) (k *Keys, created bool, err error) {
+	k, err = Load(path)
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return k, false, err
+	}
+	if k, err = New(); err != nil {
+		return nil, false, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, false, fmt.Errorf("keys: %w", err)
+	}
+	return k, true, k.write(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY)
+}
+
+// Save writes the keys to path atomically (write to a temporary file, sync,
+// rename), mode 0600.
+func (k *Keys) Save(path string) error {
+	tmp := path + ".tmp"
+	if err := k.write(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("keys: %w", err)
+	}
+	return nil
+}
+
+func (k *Keys) write(path string, flag int) error {
+	var ab, mb bytes.Buffer
+	if err := insecurecleartextkeyset.Write(k.aeadHandle, keyset.NewJSONWriter(&ab)); err != nil {
+		return fmt.Errorf("keys: encode: %w", err)
+	}
+	if err := insecurecleartextkeyset.Write(k.macHandle, keyset.NewJSONWriter(&mb)); err != nil {
+		return fmt.Errorf("keys: encode: %w", err)
+	}
+	b, err := json.MarshalIndent(file{Format: format, AEAD: ab.Bytes(), MAC: mb.Bytes()}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("keys: encode: %w", err)
+	}
+	f, err := os.OpenFile(path, flag, 0o600)
+	if err != nil {
+		return fmt.Errorf("keys: %w", err)
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return fmt.Errorf("keys: write %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("keys: sync %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// Rotate returns keys with a new primary AEAD key and a new primary MAC key;
+// the old keys stay, so everything protected before still opens and verifies.
+func (k *Keys) Rotate() (*Keys, error) {
+	rot := func(h *keyset.Handle, add func(*keyset.Manager) (uint32, error)) (*keyset.Handle, error) {
+		m := keyset.NewManagerFromHandle(h)
+		id, err := add(m)
+		if err != nil {
+			return nil, err
+		}
+		if err := m.SetPrimary(id); err != nil {
+			return nil, err
+		}
+		return m.Handle()
+	}
+	ah, err := rot(k.aeadHandle, func(m *keyset.Manager) (uint32, error) { return m.Add(aead.XChaCha20Poly1305KeyTemplate()) })
+	if err != nil {
+		return nil, fmt.Errorf("keys: rotate aead: %w", err)
+	}
+	mh, err := rot(k.macHandle, func(m *keyset.Manager) (uint32, error) { return m.Add(mac.HMACSHA256Tag256KeyTemplate()) })
+	if err != nil {
+		return nil, fmt.Errorf("keys: rotate mac: %w", err)
+	}
+	return fromHandles(ah, mh)
+}
+
+// Encrypt seals plaintext with the primary AEAD key, bound to
+// associatedData (e.g. "user:42:totp"), so a ciphertext moved to another
+// record does not open.
+func (k *Keys) Encrypt(plaintext, associatedData []byte) ([]byte, error) {
+	return k.aead.Encrypt(plaintext, associatedData)
+}
+
+// Decrypt opens a ciphertext made by Encrypt with any key in the file.
+func (k *Keys) Decrypt(ciphertext, associatedData []byte) ([]byte, error) {
+	return k.aead.Decrypt(ciphertext, associatedData)
+}
+
+// Seal returns the MAC of data under the primary MAC key (haven.Sealer).
+func (k *Keys) Seal(data []byte) ([]byte, error) { return k.mac.ComputeMAC(data) }
+
+// Verify checks a MAC made by Seal with any key in the file (haven.Sealer).
+func (k *Keys) Verify(tag, data []byte) error { return k.mac.VerifyMAC(tag, data) }

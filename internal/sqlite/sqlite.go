@@ -1,0 +1,127 @@
+// Package sqlite opens Haven's store on an SQLite database file, with the
+// settings that make it durable and concurrent (modernc.org/sqlite, no cgo).
+// The store itself is internal/sqlstore.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strings"
+
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/haven-oss/haven/internal/haven"
+	"github.com/haven-oss/haven/internal/sqlstore"
+	"github.com/haven-oss/haven/migrations"
+)
+
+// Dialect describes SQLite to sqlstore.
+var Dialect = sqlstore.Dialect{
+	Name:              "sqlite",
+	Goose:             goose.DialectSQLite3,
+	Migrations:        migrations.SQLite,
+	MigrateOptions:    []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)},
+	PrepareStatements: true,
+	Classify:          classify,
+	PrefixMatch:       prefixMatch,
+}
+
+// Open opens (creating if need be) the database file at path, brings its
+// schema up to date and returns the store. Close it when done.
+//
+// Writers go through one connection, each transaction beginning with BEGIN
+// IMMEDIATE: they queue in Go instead of failing with SQLITE_BUSY when a
+// read transaction would have to upgrade to a write. Readers use a pool of
+// read-only connections and, thanks to WAL, never wait for the writer.
+// Another process writing to the same file waits up to busy_timeout.
+func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") || strings.ContainsAny(path, "?#") {
+		// A store needs one database seen by two pools, so a file.
+		return nil, fmt.Errorf("sqlite: open %q: give the path of a database file", path)
+	}
+	write, err := sql.Open("sqlite", dsn(path, url.Values{
+		// Durability: in WAL mode, synchronous=FULL syncs the WAL at every
+		// commit, so an acknowledged commit survives a power cut as well as
+		// a kill -9. NORMAL would survive kill -9 (the commit is in the OS's
+		// page cache) but could lose the last commits on power loss; the
+		// fsync per commit costs little when the writer batches its work in
+		// one transaction per request.
+		"_pragma": {"journal_mode(WAL)", "synchronous(FULL)", "cache_size(-32000)"},
+		"_txlock": {"immediate"},
+	}))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	// Create the file and switch it to WAL before any reader opens it.
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+
+	read, err := sql.Open("sqlite", dsn(path, url.Values{
+		"_pragma": {"query_only(1)"},
+	}))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	n := max(4, 2*runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	read.SetConnMaxLifetime(0)
+	read.SetConnMaxIdleTime(0)
+
+	db := sqlstore.New(Dialect, write, read)
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// dsn returns modernc.org/sqlite's data source name for path with the
+// settings every connection needs plus extra.
+func dsn(path string, extra url.Values) string {
+	q := url.Values{
+		"_pragma":      {"busy_timeout(10000)", "foreign_keys(1)"},
+		"_time_format": {"sqlite"}, // "2006-01-02 15:04:05.999999999-07:00", sortable in UTC
+	}
+	for k, v := range extra {
+		q[k] = append(q[k], v...)
+	}
+	return path + "?" + q.Encode()
+}
+
+// classify maps SQLite constraint violations to Haven's error codes.
+func classify(err error) string {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return ""
+	}
+	switch e.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return haven.ECONFLICT
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return haven.EINVALID
+	}
+	return ""
+}
+
+// globEscaper escapes GLOB's wildcards by putting each in a character class.
+var globEscaper = strings.NewReplacer(`*`, `[*]`, `?`, `[?]`, `[`, `[[]`)
+
+// prefixMatch uses GLOB, which (unlike SQLite's LIKE) is case-sensitive,
+// like PostgreSQL's LIKE, and can use the column's index.
+func prefixMatch(column, prefix string) (string, any) {
+	return column + " GLOB ?", globEscaper.Replace(prefix) + "*"
+}

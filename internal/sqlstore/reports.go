@@ -1,0 +1,207 @@
+package sqlstore
+
+import (
+	"context"
+	"strings"
+
+	"github.com/haven-oss/haven/internal/haven"
+)
+
+const reportColumns = `id, ref, channel, incident_type, missing_type, missing_from_care,
+	received_at, incident_at, incident_time_text, narrative, state, reporter_anonymous,
+	reporter_name, reporter_phone, reporter_email, reporter_organization,
+	reporter_relationship, reporter_language, indicators, priority, status, agency_id,
+	created_by, assigned_to, created_at, updated_at`
+
+var (
+	qCreateReport = query(`INSERT INTO reports (` + strings.TrimPrefix(reportColumns, "id, ") + `)
+	VALUES (` + placeholders(25) + `) ON CONFLICT DO NOTHING RETURNING id`)
+	qReportByID  = query(`SELECT ` + reportColumns + ` FROM reports WHERE id = ?`)
+	qReportByRef = query(`SELECT ` + reportColumns + ` FROM reports WHERE ref = ?`)
+
+	insertPlaces = newMultiInsert(`INSERT INTO report_places (report_id, pos, role, name, address,
+	city, county, state, zip, country, lat, lon)`, 12, "")
+	insertPeople = newMultiInsert(`INSERT INTO report_people (report_id, pos, role, first_name,
+	last_name, nickname, date_of_birth, age, sex, description, city, state, child_id)`, 13,
+		" RETURNING pos, id")
+	insertIdentifiers = newMultiInsert(`INSERT INTO report_identifiers (report_id, pos, kind, value,
+	platform, raw, source)`, 7, " RETURNING pos, id")
+
+	qReportPlaces = query(`SELECT role, name, address, city, county, state, zip, country, lat, lon
+	FROM report_places WHERE report_id = ? ORDER BY pos`)
+	qReportPeople = query(`SELECT id, report_id, role, first_name, last_name, nickname,
+	date_of_birth, age, sex, description, city, state, child_id
+	FROM report_people WHERE report_id = ? ORDER BY pos`)
+	qReportIdentifiers = query(`SELECT id, report_id, kind, value, platform, raw, source
+	FROM report_identifiers WHERE report_id = ? ORDER BY pos`)
+)
+
+const noReport = "no such report"
+
+func scanReport(s scanner) (*haven.Report, error) {
+	var r haven.Report
+	c := &r.Reporter
+	err := s.Scan(&r.ID, &r.Ref, &r.Channel, &r.IncidentType, &r.MissingType, &r.MissingFromCare,
+		timeCol{&r.ReceivedAt}, timePtrCol{&r.IncidentAt}, &r.IncidentTimeText, &r.Narrative, &r.State,
+		&c.Anonymous, &c.Name, &c.Phone, &c.Email, &c.Organization, &c.Relationship, &c.Language,
+		listCol{&r.Indicators}, &r.Priority, &r.Status, idCol{&r.AgencyID}, idCol{&r.CreatedBy},
+		idCol{&r.AssignedTo}, timeCol{&r.CreatedAt}, timeCol{&r.UpdatedAt})
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+func (tx *tx) CreateReport(ctx context.Context, r *haven.Report) error {
+	if err := tx.createReport(ctx, r); err != nil {
+		return tx.db.failure("create report", err, "", "that report reference is already in use")
+	}
+	return nil
+}
+
+func (tx *tx) createReport(ctx context.Context, r *haven.Report) error {
+	r.ReceivedAt = stamp(r.ReceivedAt, tx.now)
+	r.CreatedAt, r.UpdatedAt = tx.now, tx.now
+	c := &r.Reporter
+	id, err := tx.insert(ctx, qCreateReport, r.Ref, string(r.Channel), string(r.IncidentType),
+		string(r.MissingType), r.MissingFromCare, r.ReceivedAt, timePtrArg(r.IncidentAt),
+		r.IncidentTimeText, r.Narrative, r.State, c.Anonymous, c.Name, c.Phone, c.Email,
+		c.Organization, c.Relationship, c.Language, listArg(r.Indicators), int64(r.Priority),
+		string(r.Status), idArg(r.AgencyID), idArg(r.CreatedBy), idArg(r.AssignedTo),
+		r.CreatedAt, r.UpdatedAt)
+	if err != nil {
+		return err
+	}
+	r.ID = id
+	err = tx.insertRows(ctx, insertPlaces, len(r.Places), func(args []any, i int) []any {
+		p := &r.Places[i]
+		return append(args, r.ID, i, string(p.Role), p.Name, p.Address, p.City, p.County,
+			p.State, p.ZIP, p.Country, floatPtrArg(p.Lat), floatPtrArg(p.Lon))
+	}, nil)
+	if err != nil {
+		return err
+	}
+	err = tx.insertRows(ctx, insertPeople, len(r.People), func(args []any, i int) []any {
+		p := &r.People[i]
+		p.ReportID = r.ID
+		return append(args, r.ID, i, string(p.Role), p.FirstName, p.LastName, p.Nickname,
+			timePtrArg(p.DateOfBirth), intPtrArg(p.Age), string(p.Sex), p.Description, p.City,
+			p.State, idArg(p.ChildID))
+	}, func(i int, id int64) { r.People[i].ID = id })
+	if err != nil {
+		return err
+	}
+	return tx.insertRows(ctx, insertIdentifiers, len(r.Identifiers), func(args []any, i int) []any {
+		id := &r.Identifiers[i]
+		id.ReportID = r.ID
+		return append(args, r.ID, i, string(id.Kind), id.Value, id.Platform, id.Raw, id.Source)
+	}, func(i int, id int64) { r.Identifiers[i].ID = id })
+}
+
+func (tx *tx) ReportByID(ctx context.Context, id int64) (*haven.Report, error) {
+	r, err := tx.reportWith(ctx, qReportByID, id)
+	return r, tx.db.failure("report by id", err, noReport, "")
+}
+
+func (tx *tx) ReportByRef(ctx context.Context, ref string) (*haven.Report, error) {
+	r, err := tx.reportWith(ctx, qReportByRef, ref)
+	return r, tx.db.failure("report by ref", err, noReport, "")
+}
+
+// reportWith loads one report by q and then its places, people and identifiers.
+func (tx *tx) reportWith(ctx context.Context, q string, key any) (*haven.Report, error) {
+	r, err := scanReport(tx.queryRow(ctx, q, key))
+	if err != nil {
+		return nil, err
+	}
+	places, err := queryAll(ctx, tx, scanPlace, qReportPlaces, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	people, err := queryAll(ctx, tx, scanPerson, qReportPeople, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := queryAll(ctx, tx, scanIdentifier, qReportIdentifiers, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	r.Places, r.People, r.Identifiers = places, people, ids
+	return r, nil
+}
+
+func scanPlace(s scanner) (haven.Place, error) {
+	var p haven.Place
+	err := s.Scan(&p.Role, &p.Name, &p.Address, &p.City, &p.County, &p.State, &p.ZIP, &p.Country,
+		floatPtrCol{&p.Lat}, floatPtrCol{&p.Lon})
+	return p, err
+}
+
+func scanPerson(s scanner) (haven.PersonMention, error) {
+	var p haven.PersonMention
+	err := s.Scan(&p.ID, &p.ReportID, &p.Role, &p.FirstName, &p.LastName, &p.Nickname,
+		timePtrCol{&p.DateOfBirth}, intPtrCol{&p.Age}, &p.Sex, &p.Description, &p.City, &p.State,
+		idCol{&p.ChildID})
+	return p, err
+}
+
+func scanIdentifier(s scanner) (haven.Identifier, error) {
+	var id haven.Identifier
+	err := s.Scan(&id.ID, &id.ReportID, &id.Kind, &id.Value, &id.Platform, &id.Raw, &id.Source)
+	return id, err
+}
+
+func reportWhere(f haven.ReportFilter) *where {
+	w := &where{}
+	w.scope(f.Scope, reportScope)
+	eq(w, "channel", string(f.Channel))
+	eq(w, "incident_type", string(f.IncidentType))
+	eq(w, "priority", int64(f.Priority))
+	eq(w, "status", string(f.Status))
+	eq(w, "state", f.State)
+	eq(w, "assigned_to", f.AssignedTo)
+	if f.Unassigned {
+		w.add("assigned_to IS NULL")
+	}
+	w.between("received_at", f.ReceivedFrom, f.ReceivedTo)
+	return w
+}
+
+func (tx *tx) ListReports(ctx context.Context, f haven.ReportFilter) ([]*haven.Report, error) {
+	q, args := reportWhere(f).list(`SELECT `+reportColumns+` FROM reports`, "received_at DESC, id DESC", f.Limit, f.Offset)
+	rs, err := queryAll(ctx, tx, scanReport, q, args...)
+	return rs, tx.db.failure("list reports", err, "", "")
+}
+
+func (tx *tx) CountReports(ctx context.Context, f haven.ReportFilter) (int, error) {
+	w := reportWhere(f)
+	n, err := tx.count(ctx, `SELECT COUNT(*) FROM reports`+w.String(), w.args...)
+	return n, tx.db.failure("count reports", err, "", "")
+}
+
+// reportGroupColumns are the columns CountReportsBy may group by.
+var reportGroupColumns = map[string]bool{"channel": true, "priority": true, "status": true, "state": true, "incident_type": true}
+
+func (tx *tx) CountReportsBy(ctx context.Context, f haven.ReportFilter, column string) (map[string]int, error) {
+	if !reportGroupColumns[column] {
+		return nil, haven.Errorf(haven.EINVALID, "reports cannot be counted by %q", column)
+	}
+	w := reportWhere(f)
+	rows, err := tx.query(ctx, `SELECT `+column+`, COUNT(*) FROM reports`+w.String()+` GROUP BY `+column, w.args...)
+	if err != nil {
+		return nil, tx.db.failure("count reports by "+column, err, "", "")
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var (
+			key any
+			n   int
+		)
+		if err := rows.Scan(&key, &n); err != nil {
+			return nil, tx.db.failure("count reports by "+column, err, "", "")
+		}
+		out[keyString(key)] += n
+	}
+	return out, tx.db.failure("count reports by "+column, rows.Err(), "", "")
+}

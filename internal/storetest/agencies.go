@@ -1,0 +1,112 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/haven-oss/haven/internal/haven"
+)
+
+var agencyTests = []test{
+	{"an agency round-trips by id and by name", func(t *testing.T, s haven.Store) {
+		ctx := context.Background()
+		a := &haven.Agency{Name: "Nevada ICAC Task Force", Kind: haven.AgencyTaskForce, Level: haven.LevelState,
+			State: "NV", States: []string{"NV", "CA"}, Phone24x7: "+17025550100", Email: "icac@example.gov"}
+		update(t, s, func(tx haven.Tx) error { return tx.CreateAgency(ctx, a) })
+		if a.ID == 0 || a.CreatedAt.IsZero() {
+			t.Fatalf("CreateAgency set ID %d, CreatedAt %v", a.ID, a.CreatedAt)
+		}
+		fed := &haven.Agency{Name: "FBI", Kind: haven.AgencyLawEnforcement, Level: haven.LevelFederal}
+		update(t, s, func(tx haven.Tx) error { return tx.CreateAgency(ctx, fed) })
+		view(t, s, func(tx haven.Tx) error {
+			got, err := tx.AgencyByID(ctx, a.ID)
+			if err != nil {
+				return err
+			}
+			same(t, "AgencyByID", got, a)
+			got, err = tx.AgencyByName(ctx, "Nevada ICAC Task Force")
+			if err != nil {
+				return err
+			}
+			same(t, "AgencyByName", got, a)
+			got, err = tx.AgencyByID(ctx, fed.ID)
+			if err != nil {
+				return err
+			}
+			same(t, "AgencyByID of an agency without states", got, fed)
+			return nil
+		})
+	}},
+
+	{"creating an agency with a taken name is a conflict", func(t *testing.T, s haven.Store) {
+		mustAgency(t, s, "Metro PD", "NV")
+		err := updateErr(s, func(tx haven.Tx) error {
+			return tx.CreateAgency(context.Background(), &haven.Agency{Name: "Metro PD", Kind: haven.AgencyLawEnforcement, Level: haven.LevelLocal})
+		})
+		wantCode(t, "CreateAgency", err, haven.ECONFLICT)
+	}},
+
+	{"a missing agency is not found", func(t *testing.T, s haven.Store) {
+		ctx := context.Background()
+		_, err := viewAndGet(s, func(tx haven.Tx) (any, error) { return tx.AgencyByID(ctx, 77) })
+		wantCode(t, "AgencyByID", err, haven.ENOTFOUND)
+		_, err = viewAndGet(s, func(tx haven.Tx) (any, error) { return tx.AgencyByName(ctx, "Nowhere PD") })
+		wantCode(t, "AgencyByName", err, haven.ENOTFOUND)
+	}},
+
+	{"ListAgencies filters by kind and by home or jurisdiction state, by name", func(t *testing.T, s haven.Store) {
+		ctx := context.Background()
+		update(t, s, func(tx haven.Tx) error {
+			for _, a := range []*haven.Agency{
+				{Name: "D Sheriff", Kind: haven.AgencyLawEnforcement, Level: haven.LevelLocal, State: "NV"},
+				{Name: "A Task Force", Kind: haven.AgencyTaskForce, Level: haven.LevelState, State: "CA", States: []string{"CA", "NV"}},
+				{Name: "C CPS", Kind: haven.AgencyChildWelfare, Level: haven.LevelState, State: "OR"},
+				{Name: "B Police", Kind: haven.AgencyLawEnforcement, Level: haven.LevelLocal, State: "CA"},
+				{Name: "E_Wild%card", Kind: haven.AgencyServiceProvider, Level: haven.LevelPrivate, States: []string{"N_"}},
+			} {
+				if err := tx.CreateAgency(ctx, a); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		cases := []struct {
+			name string
+			f    haven.AgencyFilter
+			want []string
+		}{
+			{"all", haven.AgencyFilter{}, []string{"A Task Force", "B Police", "C CPS", "D Sheriff", "E_Wild%card"}},
+			{"kind", haven.AgencyFilter{Kind: haven.AgencyLawEnforcement}, []string{"B Police", "D Sheriff"}},
+			{"home state", haven.AgencyFilter{State: "CA"}, []string{"A Task Force", "B Police"}},
+			{"jurisdiction", haven.AgencyFilter{State: "NV"}, []string{"A Task Force", "D Sheriff"}},
+			{"lower-case state", haven.AgencyFilter{State: "nv"}, []string{"A Task Force", "D Sheriff"}},
+			{"percent is literal", haven.AgencyFilter{State: "N%"}, nil},
+			{"underscore is literal", haven.AgencyFilter{State: "N_"}, []string{"E_Wild%card"}},
+			{"kind and state", haven.AgencyFilter{Kind: haven.AgencyLawEnforcement, State: "NV"}, []string{"D Sheriff"}},
+			{"limit", haven.AgencyFilter{Limit: 2}, []string{"A Task Force", "B Police"}},
+		}
+		view(t, s, func(tx haven.Tx) error {
+			for _, c := range cases {
+				as, err := tx.ListAgencies(ctx, c.f)
+				if err != nil {
+					return err
+				}
+				var names []string
+				for _, a := range as {
+					names = append(names, a.Name)
+				}
+				same(t, "ListAgencies "+c.name, names, c.want)
+				if c.f.Limit == 0 {
+					n, err := tx.CountAgencies(ctx, c.f)
+					if err != nil {
+						return err
+					}
+					if n != len(c.want) {
+						t.Errorf("CountAgencies %s = %d, want %d", c.name, n, len(c.want))
+					}
+				}
+			}
+			return nil
+		})
+	}},
+}

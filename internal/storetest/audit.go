@@ -1,0 +1,289 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/haven-oss/haven/internal/haven"
+)
+
+// appendEvents appends n events in one transaction and returns them.
+func appendEvents(t *testing.T, s haven.Store, n int, edit func(i int, e *haven.AuditEvent)) []*haven.AuditEvent {
+	t.Helper()
+	var es []*haven.AuditEvent
+	update(t, s, func(tx haven.Tx) error {
+		for i := 0; i < n; i++ {
+			e := &haven.AuditEvent{Actor: "analyst1", ActorID: 1, Role: haven.RoleAnalyst, Via: "web", IP: "192.0.2.7",
+				Action: "report.view", Outcome: haven.OutcomeOK, Kind: haven.KindReport, RecordID: int64(i + 1)}
+			if edit != nil {
+				edit(i, e)
+			}
+			if err := tx.AppendAudit(context.Background(), e, testSealer); err != nil {
+				return err
+			}
+			es = append(es, e)
+		}
+		return nil
+	})
+	return es
+}
+
+// verifyChain checks the whole stored chain against its head.
+func verifyChain(s haven.Store) (count int64, err error) {
+	err = s.View(context.Background(), func(tx haven.Tx) error {
+		v := &haven.ChainVerifier{Sealer: testSealer}
+		if err := tx.ScanAudit(context.Background(), v.Check); err != nil {
+			return err
+		}
+		seq, hash, err := tx.AuditHead(context.Background())
+		if err != nil {
+			return err
+		}
+		count = v.Count
+		return v.Finish(seq, hash)
+	})
+	return count, err
+}
+
+// wantBreak fails the test unless err is a *haven.ChainBreak at seq.
+func wantBreak(t *testing.T, err error, seq int64) {
+	t.Helper()
+	var b *haven.ChainBreak
+	if !errors.As(err, &b) {
+		t.Fatalf("verification returned %v, want a chain break at %d", err, seq)
+	}
+	if b.Seq != seq {
+		t.Errorf("chain break at %d (%s), want %d", b.Seq, b.Reason, seq)
+	}
+}
+
+var auditTests = []test{
+	{"audit events round-trip and chain from the head", func(t *testing.T, s haven.Store) {
+		ctx := context.Background()
+		view(t, s, func(tx haven.Tx) error {
+			seq, hash, err := tx.AuditHead(ctx)
+			if seq != 0 || hash != nil || err != nil {
+				t.Errorf("empty AuditHead = %d, %x, %v; want 0, nil, nil", seq, hash, err)
+			}
+			return nil
+		})
+		es := appendEvents(t, s, 3, func(i int, e *haven.AuditEvent) {
+			if i == 1 {
+				e.At = at(9, 30, 0, 123456)
+				e.Reason, e.Detail, e.Outcome = "court order 24-118", "viewed narrative", haven.OutcomeDenied
+				e.ActorID, e.Role, e.Kind, e.RecordID = 0, "", "", 0
+			}
+		})
+		for i, e := range es {
+			if e.Seq != int64(i+1) || e.At.IsZero() || len(e.Hash) == 0 {
+				t.Errorf("event %d: Seq %d, At %v, Hash %x", i, e.Seq, e.At, e.Hash)
+			}
+		}
+		if es[0].PrevHash != nil || string(es[1].PrevHash) != string(es[0].Hash) || string(es[2].PrevHash) != string(es[1].Hash) {
+			t.Error("PrevHash does not chain to the previous event's Hash")
+		}
+		view(t, s, func(tx haven.Tx) error {
+			got, err := tx.ListAudit(ctx, haven.AuditFilter{})
+			if err != nil {
+				return err
+			}
+			same(t, "ListAudit (newest first)", got, []*haven.AuditEvent{es[2], es[1], es[0]})
+			seq, hash, err := tx.AuditHead(ctx)
+			if err != nil {
+				return err
+			}
+			if seq != 3 || string(hash) != string(es[2].Hash) {
+				t.Errorf("AuditHead = %d, %x; want 3, %x", seq, hash, es[2].Hash)
+			}
+			return nil
+		})
+		if n, err := verifyChain(s); err != nil || n != 3 {
+			t.Errorf("verifying the chain: %d events, %v", n, err)
+		}
+	}},
+
+	{"audit appends chain without gaps under concurrent writers", func(t *testing.T, s haven.Store) {
+		const writers, each = 8, 15
+		var wg sync.WaitGroup
+		errs := make(chan error, writers*each)
+		for w := 0; w < writers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < each; i++ {
+					err := s.Update(context.Background(), func(tx haven.Tx) error {
+						return tx.AppendAudit(context.Background(), &haven.AuditEvent{
+							Actor: fmt.Sprintf("writer%d", w), Action: "report.create", Outcome: haven.OutcomeOK, Detail: fmt.Sprint(i),
+						}, testSealer)
+					})
+					if err != nil {
+						errs <- err
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("AppendAudit: %v", err)
+		}
+		n, err := verifyChain(s)
+		if err != nil {
+			t.Fatalf("verifying the chain: %v", err)
+		}
+		if n != writers*each {
+			t.Errorf("the chain has %d events, want %d", n, writers*each)
+		}
+	}},
+
+	{"a rolled-back append leaves no gap", func(t *testing.T, s haven.Store) {
+		appendEvents(t, s, 2, nil)
+		err := updateErr(s, func(tx haven.Tx) error {
+			if err := tx.AppendAudit(context.Background(), &haven.AuditEvent{Action: "x.y"}, testSealer); err != nil {
+				return err
+			}
+			return errors.New("changed my mind")
+		})
+		if err == nil {
+			t.Fatal("Update did not return fn's error")
+		}
+		es := appendEvents(t, s, 1, nil)
+		if es[0].Seq != 3 {
+			t.Errorf("the append after a rollback got Seq %d, want 3", es[0].Seq)
+		}
+		if n, err := verifyChain(s); err != nil || n != 3 {
+			t.Errorf("verifying the chain: %d events, %v", n, err)
+		}
+	}},
+
+	{"editing an audit row breaks the chain", func(t *testing.T, s haven.Store) {
+		appendEvents(t, s, 5, nil)
+		rawExec(t, s, "UPDATE audit_events SET detail = 'nothing to see' WHERE seq = 3")
+		_, err := verifyChain(s)
+		wantBreak(t, err, 3)
+	}},
+
+	{"re-pointing an audit row at another record breaks the chain", func(t *testing.T, s haven.Store) {
+		appendEvents(t, s, 5, nil)
+		rawExec(t, s, "UPDATE audit_events SET record_id = 99 WHERE seq = 4")
+		_, err := verifyChain(s)
+		wantBreak(t, err, 4)
+	}},
+
+	{"deleting a middle audit row breaks the chain", func(t *testing.T, s haven.Store) {
+		appendEvents(t, s, 5, nil)
+		rawExec(t, s, "DELETE FROM audit_events WHERE seq = 3")
+		_, err := verifyChain(s)
+		wantBreak(t, err, 3)
+	}},
+
+	{"deleting the newest audit row is caught by the head", func(t *testing.T, s haven.Store) {
+		appendEvents(t, s, 5, nil)
+		rawExec(t, s, "DELETE FROM audit_events WHERE seq = 5")
+		n, err := verifyChain(s)
+		wantBreak(t, err, 5)
+		if n != 4 {
+			t.Errorf("%d events verified before the end, want 4", n)
+		}
+	}},
+
+	{"ScanAudit visits every event in order, across batches", func(t *testing.T, s haven.Store) {
+		const n = 1234
+		appendEvents(t, s, n, nil)
+		var seqs []int64
+		view(t, s, func(tx haven.Tx) error {
+			return tx.ScanAudit(context.Background(), func(e *haven.AuditEvent) error {
+				seqs = append(seqs, e.Seq)
+				return nil
+			})
+		})
+		if len(seqs) != n {
+			t.Fatalf("ScanAudit visited %d events, want %d", len(seqs), n)
+		}
+		for i, seq := range seqs {
+			if seq != int64(i+1) {
+				t.Fatalf("event %d has Seq %d", i, seq)
+			}
+		}
+		stop := errors.New("stop")
+		visited := 0
+		err := viewErr(s, func(tx haven.Tx) error {
+			return tx.ScanAudit(context.Background(), func(*haven.AuditEvent) error {
+				if visited++; visited == 10 {
+					return stop
+				}
+				return nil
+			})
+		})
+		if !errors.Is(err, stop) || visited != 10 {
+			t.Errorf("ScanAudit returned %v after %d events, want fn's error after 10", err, visited)
+		}
+	}},
+
+	{"ListAudit filters by actor, action prefix, outcome, kind, record, dates", func(t *testing.T, s haven.Store) {
+		ctx := context.Background()
+		type ev struct {
+			actor, action, outcome string
+			kind                   haven.Kind
+			record                 int64
+			hour                   int
+		}
+		evs := []ev{
+			{"amy", "report.view", "ok", haven.KindReport, 1, 8},
+			{"amy", "report.create", "ok", haven.KindReport, 2, 9},
+			{"bob", "reports.export", "ok", "", 0, 10},
+			{"bob", "report.view", "denied", haven.KindReport, 1, 11},
+			{"cat", "esp_account.create", "ok", haven.KindESP, 1, 12},
+			{"cat", "espXaccount.create", "ok", haven.KindESP, 2, 13},
+			{"amy", "Report.view", "failed", haven.KindReport, 3, 14},
+			{"dan", "case.view", "ok", haven.KindCase, 1, 15},
+		}
+		appendEvents(t, s, len(evs), func(i int, e *haven.AuditEvent) {
+			v := evs[i]
+			e.Actor, e.Action, e.Outcome, e.Kind, e.RecordID, e.At = v.actor, v.action, v.outcome, v.kind, v.record, at(v.hour, 0, 0, 0)
+		})
+		cases := []struct {
+			name string
+			f    haven.AuditFilter
+			want []int64 // seqs, newest first
+		}{
+			{"all", haven.AuditFilter{}, []int64{8, 7, 6, 5, 4, 3, 2, 1}},
+			{"actor", haven.AuditFilter{Actor: "amy"}, []int64{7, 2, 1}},
+			{"exact action", haven.AuditFilter{Action: "report.view"}, []int64{4, 1}},
+			{"action prefix", haven.AuditFilter{Action: "report."}, []int64{4, 2, 1}},
+			{"action prefix with an underscore", haven.AuditFilter{Action: "esp_account."}, []int64{5}},
+			{"outcome", haven.AuditFilter{Outcome: haven.OutcomeDenied}, []int64{4}},
+			{"kind", haven.AuditFilter{Kind: haven.KindESP}, []int64{6, 5}},
+			{"kind and record", haven.AuditFilter{Kind: haven.KindReport, RecordID: 1}, []int64{4, 1}},
+			{"from (inclusive)", haven.AuditFilter{From: ptr(at(13, 0, 0, 0))}, []int64{8, 7, 6}},
+			{"to (exclusive)", haven.AuditFilter{To: ptr(at(10, 0, 0, 0))}, []int64{2, 1}},
+			{"between", haven.AuditFilter{From: ptr(at(9, 0, 0, 0)), To: ptr(at(12, 0, 0, 1))}, []int64{5, 4, 3, 2}},
+			{"combined", haven.AuditFilter{Actor: "amy", Action: "report.", From: ptr(at(9, 0, 0, 0))}, []int64{2}},
+			{"limit", haven.AuditFilter{Limit: 3}, []int64{8, 7, 6}},
+			{"limit and offset", haven.AuditFilter{Limit: 3, Offset: 6}, []int64{2, 1}},
+			{"offset alone", haven.AuditFilter{Offset: 7}, []int64{1}},
+		}
+		view(t, s, func(tx haven.Tx) error {
+			for _, c := range cases {
+				es, err := tx.ListAudit(ctx, c.f)
+				if err != nil {
+					return err
+				}
+				same(t, "ListAudit "+c.name, ids(es, func(e *haven.AuditEvent) int64 { return e.Seq }), c.want)
+				if c.f.Limit == 0 && c.f.Offset == 0 {
+					n, err := tx.CountAudit(ctx, c.f)
+					if err != nil {
+						return err
+					}
+					if n != len(c.want) {
+						t.Errorf("CountAudit %s = %d, want %d", c.name, n, len(c.want))
+					}
+				}
+			}
+			return nil
+		})
+	}},
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"io"
 	"net/http"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/haven-oss/haven/internal/postgres/pgtest"
 )
 
 // runHaven runs the binary's run() in-process with its own stdin, stdout,
@@ -159,5 +162,52 @@ func TestServeAnswersHealthAndShutsDownGracefully(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(ev["HAVEN_DATA_DIR"], "haven.keys")); err != nil {
 		t.Fatalf("serve did not create the key file: %v", err)
+	}
+}
+
+// TestAuditVerifyNamesATamperedEntry edits one audit row behind Haven's
+// back (after removing the database's append-only guard, as an intruder
+// with database access could) on each store, and expects `haven audit
+// verify` to fail and name that entry.
+func TestAuditVerifyNamesATamperedEntry(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		db     func(t *testing.T, dir string) string
+		disarm []string
+	}{
+		{"sqlite", func(t *testing.T, dir string) string { return filepath.Join(dir, "haven.db") },
+			[]string{"DROP TRIGGER audit_events_no_update"}},
+		{"postgres", func(t *testing.T, dir string) string { return pgtest.URL(t) },
+			[]string{"ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			ev := map[string]string{"HAVEN_DATA_DIR": dir, "HAVEN_DB": tc.db(t, dir)}
+			for _, u := range []string{"ana", "bea", "cal"} {
+				if r := runHaven(t, ev, "a long enough passphrase\n", "user", "add", u, "--role", "analyst"); r.code != nil {
+					t.Fatal(r.code)
+				}
+			}
+			if r := runHaven(t, ev, "", "audit", "verify"); r.code != nil || !strings.Contains(r.out, "intact: 3 entries") {
+				t.Fatalf("untouched log: %q %v", r.out, r.code)
+			}
+			var sf storeFlags
+			sf.db, sf.dataDir = ev["HAVEN_DB"], dir
+			a, err := sf.open(context.Background(), newLogger(env{stderr: io.Discard}, "text"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw := a.store.(interface{ SQL() *sql.DB }).SQL()
+			for _, stmt := range append(tc.disarm, "UPDATE audit_events SET detail = 'role supervisor' WHERE seq = 2") {
+				if _, err := raw.Exec(stmt); err != nil {
+					t.Fatalf("%s: %v", stmt, err)
+				}
+			}
+			a.Close()
+			r := runHaven(t, ev, "", "audit", "verify")
+			if r.code == nil || !strings.Contains(r.out, "TAMPERED") || !strings.Contains(r.out, "entry 2") {
+				t.Fatalf("tampered log: %q %v", r.out, r.code)
+			}
+		})
 	}
 }

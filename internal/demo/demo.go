@@ -59,7 +59,8 @@ type Dataset struct {
 	Users    []DemoUser
 	Children []*haven.Child
 	// ChildAgency[i] is the index in Agencies of the agency responsible for
-	// Children[i] (the child-welfare agency for a child in care), or -1.
+	// Children[i]: the child-welfare agency for a child in care, otherwise
+	// the state police of the child's state.
 	ChildAgency []int
 	Reports     []*haven.Report // in ReceivedAt order
 	// ReportLinks[i] holds the references of Reports[i].
@@ -95,9 +96,12 @@ type DemoCase struct {
 // Generate returns a demo data set of reports reports (about a third of them
 // missing-child reports, each about a child on file), generated from seed.
 // Every time in it lies in the three years before base (most in the last
-// year), and no time depends on the clock. With at least a few hundred
-// reports every channel, every missing-child case type and all 52 reporting
-// jurisdictions appear.
+// year), and no time depends on the clock: pass the current time for a demo
+// that looks current (base must not be later than the clock of the service
+// that loads the data, which refuses times in the future), or a fixed time
+// for a reproducible set. With a few hundred reports or more, every
+// channel, every missing-child case type and all 52 reporting jurisdictions
+// appear.
 func Generate(seed uint64, reports int, base time.Time) *Dataset {
 	if reports < 0 {
 		reports = 0

@@ -1,12 +1,14 @@
 package demo
 
 import (
+	"encoding/json"
 	"math"
 	"reflect"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/haven-oss/haven/internal/geo"
 	"github.com/haven-oss/haven/internal/haven"
@@ -343,10 +345,24 @@ func TestContactDetailsAreReservedForFiction(t *testing.T) {
 
 func TestTextIsPlainNonGraphicAndMarkedSynthetic(t *testing.T) {
 	d := Generate(3, 3000, base)
-	forbidden := regexp.MustCompile(`(?i)prostitut|porn|nude|naked|explicit|escort|sexual|\bsex\b|\bsexy|\brape|molest|hooker|whore|\bpimp|\btricks?\b|intercourse|genital|lingerie|condom|\bjohns?\b|\bhoe\b|\bslut|strip ?club|\bbody\b|\bbreast|\bvirgins?\b|underwear|\bbed\b|abuse material`)
+	// Anywhere in a word, and as whole words.
+	fragments := []string{"prostitut", "porn", "nude", "naked", "explicit", "escort", "sexual", "molest", "hooker",
+		"whore", "intercourse", "genital", "lingerie", "condom", "slut", "strip club", "stripper", "breast", "underwear",
+		"abuse material", "seduc"}
+	words := map[string]bool{"sex": true, "sexy": true, "rape": true, "raped": true, "pimp": true, "pimps": true,
+		"trick": true, "tricks": true, "john": true, "johns": true, "hoe": true, "hoes": true, "body": true,
+		"virgin": true, "bed": true, "kiss": true, "touch": true, "touched": true, "date": true, "dates": true}
 	for _, s := range allTexts(d) {
-		if m := forbidden.FindString(s); m != "" {
-			t.Errorf("forbidden word %q in %q", m, s)
+		low := strings.ToLower(s)
+		for _, f := range fragments {
+			if strings.Contains(low, f) {
+				t.Errorf("forbidden %q in %q", f, s)
+			}
+		}
+		for _, w := range strings.FieldsFunc(low, func(r rune) bool { return !unicode.IsLetter(r) }) {
+			if words[w] {
+				t.Errorf("forbidden word %q in %q", w, s)
+			}
 		}
 	}
 	for i, r := range d.Reports {
@@ -399,11 +415,32 @@ func TestSmallAndEmptyDataSets(t *testing.T) {
 	}
 }
 
+// BenchmarkGenerate measures generating a data set, per report, next to a
+// baseline in the same process: encoding the same reports as JSON, a fixed
+// CPU-bound job over the same amount of data.
 func BenchmarkGenerate(b *testing.B) {
 	const n = 2000
-	b.ReportAllocs()
-	for b.Loop() {
-		Generate(1, n, base)
+	var perReport = map[string]float64{}
+	b.Run("baseline_json_encode", func(b *testing.B) {
+		d := Generate(1, n, base)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := json.Marshal(d.Reports); err != nil {
+				b.Fatal(err)
+			}
+		}
+		perReport["baseline"] = float64(b.Elapsed().Nanoseconds()) / float64(b.N*n)
+		b.ReportMetric(perReport["baseline"], "ns/report")
+	})
+	b.Run("generate", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			Generate(1, n, base)
+		}
+		perReport["generate"] = float64(b.Elapsed().Nanoseconds()) / float64(b.N*n)
+		b.ReportMetric(perReport["generate"], "ns/report")
+	})
+	if perReport["baseline"] > 0 {
+		b.Logf("generate/baseline_json_encode = %.2f (time per report)", perReport["generate"]/perReport["baseline"])
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/report")
 }

@@ -86,9 +86,11 @@ func (g *gen) ago(min, max time.Duration) time.Time {
 	return g.base.Add(-min - time.Duration(g.r.Int64N(span/int64(time.Second)+1))*time.Second)
 }
 
+// localPart drops what an e-mail local part cannot hold.
+var localPart = strings.NewReplacer(" ", "", "'", "", "(", "", ")", "")
+
 func emailLocal(parts ...string) string {
-	s := strings.ToLower(strings.Join(parts, "."))
-	return strings.NewReplacer(" ", "", "'", "", "(", "", ")", "").Replace(s)
+	return localPart.Replace(strings.ToLower(strings.Join(parts, ".")))
 }
 
 func (g *gen) email(parts ...string) string {
@@ -408,7 +410,8 @@ func (g *gen) newChild(k *kid) {
 	k.guardian = g.pick(adultNames) + " " + last
 	k.idx = len(g.d.Children)
 	g.d.Children = append(g.d.Children, c)
-	g.d.ChildAgency = append(g.d.ChildAgency, -1)
+	// The state police investigate; kids() hands children in care to child welfare.
+	g.d.ChildAgency = append(g.d.ChildAgency, g.statePolice[k.jur])
 }
 
 var kidNicknames = []string{"Bug", "Sunny", "Peanut", "Jojo", "Kiki", "Dee Dee", "Bean", "Cricket", "Lulu", "Tink", "Boo", "Mo"}

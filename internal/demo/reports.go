@@ -242,19 +242,21 @@ func (g *gen) slots(counts map[haven.Channel]int) []haven.Channel {
 // ESP or API report) that names the child and ties them to their network,
 // and returns the slots left.
 func (g *gen) concernReports(slots []haven.Channel) []haven.Channel {
+	used := 0 // slots[:used] are taken
 	for _, k := range g.kid {
 		if !k.yes {
 			continue
 		}
-		i := 0
-		for i < len(slots) && slots[i] == haven.ChannelImport {
+		i := used
+		for i < len(slots) && slots[i] == haven.ChannelImport { // imports are old: before the child went missing
 			i++
 		}
 		if i == len(slots) {
-			return slots
+			break
 		}
-		ch := slots[i]
-		slots = append(slots[:i], slots[i+1:]...)
+		slots[used], slots[i] = slots[i], slots[used]
+		ch := slots[used]
+		used++
 		c := k.child(g.d)
 		nw := g.nets[k.net]
 		first := k.episodes[0]
@@ -270,7 +272,7 @@ func (g *gen) concernReports(slots []haven.Channel) []haven.Channel {
 		idx := g.report(ch, at.Truncate(time.Second), s, nw, 2+g.r.IntN(3))
 		k.reports = append(k.reports, idx)
 	}
-	return slots
+	return slots[used:]
 }
 
 // otherReports fills the remaining slots: four in ten about a network, the
@@ -280,9 +282,12 @@ func (g *gen) otherReports(slots []haven.Channel) {
 	run := g.runaways()
 	for _, ch := range slots {
 		var at time.Time
-		if ch == haven.ChannelImport {
+		switch {
+		case ch == haven.ChannelImport:
 			at = g.ago(365*24*time.Hour, 3*365*24*time.Hour)
-		} else {
+		case g.chance(0.05): // a busy last few days, so that queues have new work
+			at = g.ago(0, 72*time.Hour)
+		default:
 			at = g.ago(0, 365*24*time.Hour)
 		}
 		var nw *network

@@ -515,6 +515,11 @@ func (s *Service) AuthenticateToken(ctx context.Context, token, ip string) (Acto
 		}
 		return Actor{}, Errorf(EUNAUTHORIZED, "Invalid API token.")
 	}
+	if now := s.now(); t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute { // record use, at most once a minute
+		if err := s.Store.Update(ctx, func(tx Tx) error { return tx.TouchToken(ctx, t.ID, now) }); err != nil {
+			return Actor{}, err
+		}
+	}
 	return s.actorFor(ctx, u, ip, "api")
 }
 

@@ -2,7 +2,9 @@ package haven
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 )
 
 // MaxImportBatch is the most reports ImportReports takes in one call: one
@@ -37,21 +39,9 @@ func (s *Service) ImportReports(ctx context.Context, a Actor, rs []*Report) erro
 		if r == nil {
 			return FieldError(fmt.Sprintf("reports[%d]", i), "the report is empty")
 		}
-		if r.ReceivedAt.IsZero() {
-			r.ReceivedAt = now
-		}
-		if r.Status == "" {
-			r.Status = ReportNew
-		}
-		if a.Role != RoleSystem {
-			r.CreatedBy = a.UserID
-			if r.AgencyID == 0 {
-				r.AgencyID = a.AgencyID
-			}
-		}
-		r.Normalize()
-		if err := r.Validate(now); err != nil {
-			if e, ok := err.(*Error); ok {
+		if err := prepareReport(a, r, now); err != nil {
+			var e *Error
+			if errors.As(err, &e) {
 				return &Error{Code: e.Code, Field: fmt.Sprintf("reports[%d].%s", i, e.Field), Message: e.Message}
 			}
 			return fmt.Errorf("reports[%d]: %w", i, err)
@@ -65,4 +55,24 @@ func (s *Service) ImportReports(ctx context.Context, a Actor, rs []*Report) erro
 		}
 		return nil
 	})
+}
+
+// prepareReport fills in what the service sets on a new report (ReceivedAt,
+// Status, and for a signed-in user CreatedBy and their agency), normalises
+// it and validates it at now.
+func prepareReport(a Actor, r *Report, now time.Time) error {
+	if r.ReceivedAt.IsZero() {
+		r.ReceivedAt = now
+	}
+	if r.Status == "" {
+		r.Status = ReportNew
+	}
+	if a.Role != RoleSystem {
+		r.CreatedBy = a.UserID
+		if r.AgencyID == 0 {
+			r.AgencyID = a.AgencyID
+		}
+	}
+	r.Normalize()
+	return r.Validate(now)
 }

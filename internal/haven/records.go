@@ -14,21 +14,7 @@ func (s *Service) CreateReport(ctx context.Context, a Actor, r *Report) error {
 	if !CanKind(a, ActionCreate, KindReport) {
 		return s.deny(ctx, a, "report.create", KindReport, 0, forbidden("create reports"))
 	}
-	now := s.now()
-	if r.ReceivedAt.IsZero() {
-		r.ReceivedAt = now
-	}
-	if r.Status == "" {
-		r.Status = ReportNew
-	}
-	if a.Role != RoleSystem {
-		r.CreatedBy = a.UserID
-		if r.AgencyID == 0 {
-			r.AgencyID = a.AgencyID
-		}
-	}
-	r.Normalize()
-	if err := r.Validate(now); err != nil {
+	if err := prepareReport(a, r, s.now()); err != nil {
 		return err
 	}
 	return s.Store.Update(ctx, func(tx Tx) error {

@@ -68,15 +68,15 @@ func (s *Server) auditViewer(w http.ResponseWriter, r *http.Request, a haven.Act
 	if f.Offset+len(es) < total {
 		d.NextURL = auditURL(d.Form, pageNo+1)
 	}
-	w.Header().Add("Vary", "HX-Request")
-	if r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Target") == "audit-results" && ferr == nil {
-		w.Header().Set("HX-Push-Url", auditURL(d.Form, pageNo)) // without the empty fields
-		s.renderFragment(w, r, "audit", "audit-fragment", d)
-		return
-	}
 	status := http.StatusOK
 	if ferr != nil {
-		status = http.StatusBadRequest
+		status = http.StatusBadRequest // htmx swaps a 400 in too (layout.html's htmx-config)
+	}
+	w.Header().Add("Vary", "HX-Request")
+	if isHTMX(r) && r.Header.Get("HX-Target") == "audit-results" {
+		w.Header().Set("HX-Push-Url", auditURL(d.Form, pageNo)) // without the empty fields
+		s.renderFragment(w, r, status, "audit", "audit-fragment", d)
+		return
 	}
 	s.render(w, r, status, "audit", &a, d)
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/haven-oss/haven/internal/haven"
 )
@@ -145,6 +146,24 @@ func TestAuditViewer(t *testing.T) {
 		}
 		if _, actions, _ := auditRows(t, r.Body); len(actions) != 1 {
 			t.Errorf("fragment has %d rows, want 1", len(actions))
+		}
+		if got := r.Header.Get("HX-Push-Url"); got != "/admin/audit?outcome=denied" {
+			t.Errorf("HX-Push-Url = %q", got)
+		}
+
+		r = admin.do(http.MethodGet, "/admin/audit?record=x", nil, map[string]string{"HX-Request": "true", "HX-Target": "audit-results"})
+		expectStatus(t, r, http.StatusBadRequest)
+		if strings.Contains(r.Body, "<html") || !strings.Contains(r.Body, "A record id is a whole number") {
+			t.Errorf("fragment with a bad filter:\n%s", r.Body)
+		}
+	})
+
+	t.Run("htmx is sent to sign in again when the session has ended", func(t *testing.T) {
+		e.clock.Advance(31 * time.Minute)
+		r := admin.do(http.MethodGet, "/admin/audit", nil, map[string]string{"HX-Request": "true", "HX-Target": "audit-results"})
+		expectStatus(t, r, http.StatusUnauthorized)
+		if got := r.Header.Get("HX-Redirect"); got != "/signin?ended=1" {
+			t.Errorf("HX-Redirect = %q", got)
 		}
 	})
 }

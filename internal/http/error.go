@@ -81,8 +81,12 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 	s.render(w, r, status, "error", actorFrom(r), data)
 }
 
-// notFound is the page for any path without a route.
+// notFound is the page for any path without a route. A signed-in user
+// still sees who they are and their navigation on it.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	if actorFrom(r) == nil {
+		r = s.withOptionalActor(r)
+	}
 	s.renderError(w, r, http.StatusNotFound, errorHeading[http.StatusNotFound],
 		"There is no page at this address. Check the address, or go back to your home page.")
 }

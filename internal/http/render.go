@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -58,7 +59,12 @@ func (s *Server) nav(a haven.Actor, current string) []navLink {
 // parseTemplates parses layout.html with each page template into its own set.
 func (s *Server) parseTemplates() map[string]*template.Template {
 	funcs := template.FuncMap{
-		"static":    func(name string) string { return s.staticURL[name] },
+		"static": func(name string) (string, error) {
+			if u, ok := s.staticURL[name]; ok {
+				return u, nil
+			}
+			return "", fmt.Errorf("no static asset %q", name)
+		},
 		"roleLabel": func(r haven.Role) string { return r.Label() },
 		"showTime":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
 		"isoTime":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
@@ -91,8 +97,14 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 }
 
 // renderFragment writes one named template of a page (for htmx requests).
-func (s *Server) renderFragment(w http.ResponseWriter, r *http.Request, name, fragment string, data any) {
-	s.execute(w, r, http.StatusOK, name, fragment, data)
+func (s *Server) renderFragment(w http.ResponseWriter, r *http.Request, status int, name, fragment string, data any) {
+	s.execute(w, r, status, name, fragment, data)
+}
+
+// isHTMX reports whether htmx sent the request (and will swap the answer
+// into the page). History restores want the whole page.
+func isHTMX(r *http.Request) bool {
+	return r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-History-Restore-Request") != "true"
 }
 
 func (s *Server) execute(w http.ResponseWriter, r *http.Request, status int, name, tmpl string, data any) {

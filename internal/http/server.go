@@ -21,9 +21,10 @@ import (
 
 // Options configure a Server.
 type Options struct {
-	// Service is the application service every page and API call goes through.
+	// Service is the application service every page and API call goes
+	// through. Required.
 	Service *haven.Service
-	// Store is used directly only by /readyz (Ping).
+	// Store is used directly only by /readyz (Ping); nil means Service.Store.
 	Store haven.Store
 	// Log receives request logs and internal errors; nil means slog.Default().
 	Log *slog.Logger
@@ -63,6 +64,9 @@ func New(o Options) *Server {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
+	if o.Store == nil && o.Service != nil {
+		o.Store = o.Service.Store
+	}
 	if o.Registry == nil {
 		o.Registry = prometheus.NewRegistry()
 	}
@@ -70,15 +74,15 @@ func New(o Options) *Server {
 		o.Version = "dev"
 	}
 	s := &Server{
-		svc:     o.Service,
-		store:   o.Store,
-		log:     o.Log,
-		version: o.Version,
-		secure:  o.SecureCookies,
-		mux:     http.NewServeMux(),
-		metrics: newMetrics(o.Registry),
+		svc:      o.Service,
+		store:    o.Store,
+		log:      o.Log,
+		version:  o.Version,
+		secure:   o.SecureCookies,
+		mux:      http.NewServeMux(),
+		metrics:  newMetrics(o.Registry),
+		registry: o.Registry,
 	}
-	s.registry = o.Registry
 	s.staticURL = hashStatic()
 	s.pages = s.parseTemplates()
 	s.routes()

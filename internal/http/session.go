@@ -48,24 +48,50 @@ func (s *Server) requireUser(h userHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token := sessionToken(r)
 		if token == "" {
-			http.Redirect(w, r, "/signin", http.StatusSeeOther)
+			s.redirectPage(w, r, "/signin")
 			return
 		}
 		a, sess, err := s.svc.Authenticate(r.Context(), token, clientIP(r))
 		if haven.ErrorCode(err) == haven.EUNAUTHORIZED {
 			s.clearSessionCookie(w)
-			http.Redirect(w, r, "/signin?ended=1", http.StatusSeeOther)
+			s.redirectPage(w, r, "/signin?ended=1")
 			return
 		} else if err != nil {
 			s.pageError(w, r, err)
 			return
 		}
 		if !sess.MFAVerified {
-			http.Redirect(w, r, "/signin/totp", http.StatusSeeOther)
+			s.redirectPage(w, r, "/signin/totp")
 			return
 		}
 		h(w, r.WithContext(context.WithValue(r.Context(), actorKey, &a)), a)
 	})
+}
+
+// redirectPage sends the browser to another page. An htmx request gets
+// HX-Redirect, so that htmx loads the whole page instead of swapping the
+// sign-in form into a fragment of the old one.
+func (s *Server) redirectPage(w http.ResponseWriter, r *http.Request, url string) {
+	if isHTMX(r) {
+		w.Header().Set("HX-Redirect", url)
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	http.Redirect(w, r, url, http.StatusSeeOther)
+}
+
+// withOptionalActor adds the actor of a complete session to the request
+// when there is one, for pages anyone may see.
+func (s *Server) withOptionalActor(r *http.Request) *http.Request {
+	token := sessionToken(r)
+	if token == "" {
+		return r
+	}
+	a, sess, err := s.svc.Authenticate(r.Context(), token, clientIP(r))
+	if err != nil || !sess.MFAVerified {
+		return r
+	}
+	return r.WithContext(context.WithValue(r.Context(), actorKey, &a))
 }
 
 // actorFrom returns the signed-in actor of a page request, or nil.

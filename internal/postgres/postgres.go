@@ -4,6 +4,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -20,14 +21,15 @@ import (
 	"github.com/haven-oss/haven/migrations"
 )
 
-// Dialect describes PostgreSQL to sqlstore; Open adds a migration lock for
+// dialect describes PostgreSQL to sqlstore; Open adds a migration lock for
 // the schema it opens.
-var Dialect = sqlstore.Dialect{
+var dialect = sqlstore.Dialect{
 	Name:           "postgres",
 	Goose:          goose.DialectPostgres,
 	Migrations:     migrations.Postgres,
 	NumberedParams: true,
 	AbortsOnError:  true,
+	ReadIsolation:  sql.LevelRepeatableRead,
 	// pgx prepares and caches each statement per connection by itself.
 	PrepareStatements: false,
 	Classify:          classify,
@@ -48,24 +50,27 @@ func Open(ctx context.Context, url string) (*sqlstore.DB, error) {
 	pool.SetMaxOpenConns(n)
 	pool.SetMaxIdleConns(n)
 
-	var schema string
+	var schema sql.NullString
 	if err := pool.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	if !schema.Valid {
+		pool.Close()
+		return nil, errors.New("postgres: open: no schema on the search_path exists: create it first")
 	}
 	// Instances starting together migrate one at a time. The advisory lock
 	// is per schema, so that stores in different schemas of one database
 	// (tests, several deployments) do not wait for each other.
 	h := fnv.New64a()
-	h.Write([]byte("haven-migrate:" + schema))
+	h.Write([]byte("haven-migrate:" + schema.String))
 	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64())), lock.WithLockTimeout(1, 600))
 	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	d := Dialect
-	d.MigrateOptions = append(d.MigrateOptions[:len(d.MigrateOptions):len(d.MigrateOptions)],
-		goose.WithDisableGlobalRegistry(true), goose.WithSessionLocker(locker))
+	d := dialect
+	d.MigrateOptions = []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithSessionLocker(locker)}
 
 	db := sqlstore.New(d, pool, pool)
 	if err := db.Migrate(ctx); err != nil {

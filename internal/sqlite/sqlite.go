@@ -21,13 +21,15 @@ import (
 	"github.com/haven-oss/haven/migrations"
 )
 
-// Dialect describes SQLite to sqlstore.
-var Dialect = sqlstore.Dialect{
+// dialect describes SQLite to sqlstore.
+var dialect = sqlstore.Dialect{
 	Name:              "sqlite",
 	Goose:             goose.DialectSQLite3,
 	Migrations:        migrations.SQLite,
 	MigrateOptions:    []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)},
 	PrepareStatements: true,
+	GroupCommit:       true,
+	SequentialIDs:     true,
 	Classify:          classify,
 	PrefixMatch:       prefixMatch,
 }
@@ -37,22 +39,31 @@ var Dialect = sqlstore.Dialect{
 //
 // Writers go through one connection, each transaction beginning with BEGIN
 // IMMEDIATE: they queue in Go instead of failing with SQLITE_BUSY when a
-// read transaction would have to upgrade to a write. Readers use a pool of
-// read-only connections and, thanks to WAL, never wait for the writer.
-// Another process writing to the same file waits up to busy_timeout.
+// read transaction would have to upgrade to a write, and concurrent Updates
+// share commits (sqlstore's group commit). Readers use a pool of read-only
+// connections and, thanks to WAL, never wait for the writer. Another process
+// writing to the same file waits up to busy_timeout.
+//
+// path must name a file: ":memory:" and "file:" URIs are refused, since the
+// two pools must see one database.
 func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") || strings.ContainsAny(path, "?#") {
-		// A store needs one database seen by two pools, so a file.
 		return nil, fmt.Errorf("sqlite: open %q: give the path of a database file", path)
 	}
 	write, err := sql.Open("sqlite", dsn(path, url.Values{
 		// Durability: in WAL mode, synchronous=FULL syncs the WAL at every
-		// commit, so an acknowledged commit survives a power cut as well as
-		// a kill -9. NORMAL would survive kill -9 (the commit is in the OS's
-		// page cache) but could lose the last commits on power loss; the
-		// fsync per commit costs little when the writer batches its work in
-		// one transaction per request.
-		"_pragma": {"journal_mode(WAL)", "synchronous(FULL)", "cache_size(-32000)"},
+		// commit, so an acknowledged Update survives a power cut as well as
+		// kill -9; NORMAL survives kill -9 (the commit is in the OS's page
+		// cache) but may lose the newest commits on power loss. FULL costs
+		// an fsync per commit, which group commit shares among all the
+		// Updates waiting: with 64 concurrent writers FULL and NORMAL both
+		// stored about 3,300 reports (with their audit events) a second on
+		// 2 cores. A lone sequential writer is bound by fsync latency
+		// instead (about 680 a second on a disk taking 0.6 ms per fsync).
+		//
+		// temp_store(MEMORY) keeps savepoint sub-journals (one per Update
+		// under group commit) in memory rather than in temporary files.
+		"_pragma": {"journal_mode(WAL)", "synchronous(FULL)", "temp_store(MEMORY)", "cache_size(-32000)"},
 		"_txlock": {"immediate"},
 	}))
 	if err != nil {
@@ -81,7 +92,7 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	read.SetConnMaxLifetime(0)
 	read.SetConnMaxIdleTime(0)
 
-	db := sqlstore.New(Dialect, write, read)
+	db := sqlstore.New(dialect, write, read)
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)

@@ -10,8 +10,8 @@ import (
 const agencyColumns = `id, name, kind, level, state, states, phone_24x7, email, created_at`
 
 var (
-	qCreateAgency = query(`INSERT INTO agencies (name, kind, level, state, states, phone_24x7,
-	email, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`)
+	qCreateAgency = insertQuery(`INSERT INTO agencies (name, kind, level, state, states, phone_24x7,
+	email, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
 	qAgencyByID   = query(`SELECT ` + agencyColumns + ` FROM agencies WHERE id = ?`)
 	qAgencyByName = query(`SELECT ` + agencyColumns + ` FROM agencies WHERE name = ?`)
 )
@@ -63,14 +63,12 @@ func agencyWhere(f haven.AgencyFilter) *where {
 	return w
 }
 
+var agencyListing = listing[*haven.Agency]{"agencies", agencyColumns, "name", scanAgency}
+
 func (tx *tx) ListAgencies(ctx context.Context, f haven.AgencyFilter) ([]*haven.Agency, error) {
-	q, args := agencyWhere(f).list(`SELECT `+agencyColumns+` FROM agencies`, "name", f.Limit, 0)
-	as, err := queryAll(ctx, tx, scanAgency, q, args...)
-	return as, tx.db.failure("list agencies", err, "", "")
+	return list(ctx, tx, agencyListing, agencyWhere(f), f.Limit, 0)
 }
 
 func (tx *tx) CountAgencies(ctx context.Context, f haven.AgencyFilter) (int, error) {
-	w := agencyWhere(f)
-	n, err := tx.count(ctx, `SELECT COUNT(*) FROM agencies`+w.String(), w.args...)
-	return n, tx.db.failure("count agencies", err, "", "")
+	return tx.countWhere(ctx, "agencies", agencyWhere(f))
 }

@@ -101,16 +101,14 @@ func (tx *tx) auditWhere(f haven.AuditFilter) *where {
 	return w
 }
 
+var auditListing = listing[*haven.AuditEvent]{"audit_events", auditColumns, "seq DESC", scanAudit}
+
 func (tx *tx) ListAudit(ctx context.Context, f haven.AuditFilter) ([]*haven.AuditEvent, error) {
-	q, args := tx.auditWhere(f).list(`SELECT `+auditColumns+` FROM audit_events`, "seq DESC", f.Limit, f.Offset)
-	es, err := queryAll(ctx, tx, scanAudit, q, args...)
-	return es, tx.db.failure("list audit", err, "", "")
+	return list(ctx, tx, auditListing, tx.auditWhere(f), f.Limit, f.Offset)
 }
 
 func (tx *tx) CountAudit(ctx context.Context, f haven.AuditFilter) (int, error) {
-	w := tx.auditWhere(f)
-	n, err := tx.count(ctx, `SELECT COUNT(*) FROM audit_events`+w.String(), w.args...)
-	return n, tx.db.failure("count audit", err, "", "")
+	return tx.countWhere(ctx, "audit_events", tx.auditWhere(f))
 }
 
 // ScanAudit calls fn for every event in seq order and returns fn's first

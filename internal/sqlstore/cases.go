@@ -14,7 +14,7 @@ var (
 	qCreateCase = query(`INSERT INTO cases (child_id, title, status, determination, agency_id,
 	assigned_to, created_by, state, opened_at, closed_at, updated_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
-	insertCaseReports = newMultiInsert(`INSERT INTO case_reports (case_id, report_id)`, 2, "")
+	insertCaseReports = newMultiInsert(`INSERT INTO case_reports (case_id, report_id)`, 2, false)
 	qCaseByID         = query(`SELECT ` + caseColumns + ` FROM cases WHERE id = ?`)
 	qCaseReports      = query(`SELECT report_id FROM case_reports WHERE case_id = ? ORDER BY report_id`)
 	qUpdateCase       = query(`UPDATE cases SET title = ?, status = ?, determination = ?, agency_id = ?,
@@ -92,16 +92,17 @@ func caseWhere(f haven.CaseFilter) *where {
 
 // ListCases returns the cases with their ReportIDs, newest first.
 func (tx *tx) ListCases(ctx context.Context, f haven.CaseFilter) ([]*haven.Case, error) {
-	q, args := caseWhere(f).list(`SELECT `+caseColumns+` FROM cases`, "opened_at DESC, id DESC", f.Limit, f.Offset)
-	cs, err := queryAll(ctx, tx, scanCase, q, args...)
+	cs, err := list(ctx, tx, caseListing, caseWhere(f), f.Limit, f.Offset)
 	if err == nil && len(cs) > 0 {
-		err = tx.caseReports(ctx, cs)
+		err = tx.db.failure("list cases", tx.caseReports(ctx, cs), "", "")
 	}
 	if err != nil {
-		return nil, tx.db.failure("list cases", err, "", "")
+		return nil, err
 	}
 	return cs, nil
 }
+
+var caseListing = listing[*haven.Case]{"cases", caseColumns, "opened_at DESC, id DESC", scanCase}
 
 // caseReports fills in the ReportIDs of cs with one query.
 func (tx *tx) caseReports(ctx context.Context, cs []*haven.Case) error {
@@ -111,25 +112,15 @@ func (tx *tx) caseReports(ctx context.Context, cs []*haven.Case) error {
 		byID[c.ID] = c
 		args = append(args, c.ID)
 	}
-	rows, err := tx.query(ctx, `SELECT case_id, report_id FROM case_reports WHERE case_id IN (`+
-		placeholders(len(args))+`) ORDER BY case_id, report_id`, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var caseID, reportID int64
-		if err := rows.Scan(&caseID, &reportID); err != nil {
-			return err
-		}
+	q := `SELECT case_id, report_id FROM case_reports WHERE case_id IN (` + placeholders(len(args)) +
+		`) ORDER BY case_id, report_id`
+	return tx.queryPairs(ctx, q, args, func(caseID, reportID int64) error {
 		c := byID[caseID]
 		c.ReportIDs = append(c.ReportIDs, reportID)
-	}
-	return rows.Err()
+		return nil
+	})
 }
 
 func (tx *tx) CountCases(ctx context.Context, f haven.CaseFilter) (int, error) {
-	w := caseWhere(f)
-	n, err := tx.count(ctx, `SELECT COUNT(*) FROM cases`+w.String(), w.args...)
-	return n, tx.db.failure("count cases", err, "", "")
+	return tx.countWhere(ctx, "cases", caseWhere(f))
 }

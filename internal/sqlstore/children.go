@@ -53,14 +53,12 @@ func childWhere(f haven.ChildFilter) *where {
 	return w
 }
 
+var childListing = listing[*haven.Child]{"children", childColumns, "created_at DESC, id DESC", scanChild}
+
 func (tx *tx) ListChildren(ctx context.Context, f haven.ChildFilter) ([]*haven.Child, error) {
-	q, args := childWhere(f).list(`SELECT `+childColumns+` FROM children`, "created_at DESC, id DESC", f.Limit, f.Offset)
-	cs, err := queryAll(ctx, tx, scanChild, q, args...)
-	return cs, tx.db.failure("list children", err, "", "")
+	return list(ctx, tx, childListing, childWhere(f), f.Limit, f.Offset)
 }
 
 func (tx *tx) CountChildren(ctx context.Context, f haven.ChildFilter) (int, error) {
-	w := childWhere(f)
-	n, err := tx.count(ctx, `SELECT COUNT(*) FROM children`+w.String(), w.args...)
-	return n, tx.db.failure("count children", err, "", "")
+	return tx.countWhere(ctx, "children", childWhere(f))
 }

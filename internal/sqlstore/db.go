@@ -42,10 +42,24 @@ type Dialect struct {
 	// per connection and reuse them. Worth it for drivers without their own
 	// statement cache (modernc.org/sqlite); pgx caches statements itself.
 	PrepareStatements bool
+	// SequentialIDs is true when LastInsertId gives the id of the row an
+	// INSERT stored, and the rows of one multi-row INSERT get consecutive
+	// ids in the order of VALUES (SQLite, whose writer is alone): the store
+	// then inserts without RETURNING, which costs SQLite a temporary table.
+	// Otherwise it uses RETURNING.
+	SequentialIDs bool
+	// GroupCommit makes concurrent Updates share transactions, each under a
+	// savepoint (see writer.go): for databases with a single writer.
+	GroupCommit bool
 	// AbortsOnError is true when a failed statement aborts the whole
 	// transaction (PostgreSQL), so that statements whose failure a caller may
 	// want to survive run under a savepoint.
 	AbortsOnError bool
+	// ReadIsolation is the isolation of View transactions: every read in
+	// one View must see one snapshot (the audit check reads the chain and
+	// its head; a home page counts several lists). SQLite's read
+	// transactions are snapshots already; PostgreSQL needs REPEATABLE READ.
+	ReadIsolation sql.IsolationLevel
 	// Classify returns haven.ECONFLICT for a unique-key violation,
 	// haven.EINVALID for a foreign-key violation and "" for anything else.
 	Classify func(err error) string
@@ -69,6 +83,12 @@ type DB struct {
 	rebound map[string]string
 
 	writeStmts, readStmts stmtCache
+
+	// The group-commit writer (nil channels without group commit).
+	writes     chan *writeReq
+	quit       chan struct{}
+	writerDone chan struct{}
+	closeOnce  sync.Once
 }
 
 // stmtCache holds one pool's prepared statements. Each pool has its own lock
@@ -92,6 +112,9 @@ func New(d Dialect, write, read *sql.DB) *DB {
 	for _, q := range registry {
 		db.rebound[q] = db.rebind(q)
 	}
+	if d.GroupCommit {
+		db.startWriter()
+	}
 	return db
 }
 
@@ -111,8 +134,9 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the pools.
+// Close waits for the Updates in progress and closes the pools.
 func (db *DB) Close() error {
+	db.stopWriter()
 	for _, c := range []*stmtCache{&db.writeStmts, &db.readStmts} {
 		c.mu.Lock()
 		for _, s := range c.m {
@@ -132,14 +156,18 @@ func (db *DB) Close() error {
 }
 
 // Update runs fn in a read-write transaction and commits it when fn returns
-// nil; otherwise it rolls back and returns fn's error unchanged.
+// nil; otherwise it rolls back and returns fn's error unchanged. With group
+// commit, fn runs on the writer's goroutine while the caller waits.
 func (db *DB) Update(ctx context.Context, fn func(haven.Tx) error) error {
+	if db.writes != nil {
+		return db.updateGrouped(ctx, fn)
+	}
 	return db.run(ctx, db.write, &db.writeStmts, nil, fn)
 }
 
 // View runs fn in a read-only transaction.
 func (db *DB) View(ctx context.Context, fn func(haven.Tx) error) error {
-	return db.run(ctx, db.read, &db.readStmts, &sql.TxOptions{ReadOnly: true}, fn)
+	return db.run(ctx, db.read, &db.readStmts, &sql.TxOptions{ReadOnly: true, Isolation: db.d.ReadIsolation}, fn)
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, cache *stmtCache, opts *sql.TxOptions, fn func(haven.Tx) error) error {

@@ -14,18 +14,17 @@ const reportColumns = `id, ref, channel, incident_type, missing_type, missing_fr
 	created_by, assigned_to, created_at, updated_at`
 
 var (
-	qCreateReport = query(`INSERT INTO reports (` + strings.TrimPrefix(reportColumns, "id, ") + `)
-	VALUES (` + placeholders(25) + `) ON CONFLICT DO NOTHING RETURNING id`)
+	qCreateReport = insertQuery(`INSERT INTO reports (` + strings.TrimPrefix(reportColumns, "id, ") + `)
+	VALUES (` + placeholders(25) + `) ON CONFLICT DO NOTHING`)
 	qReportByID  = query(`SELECT ` + reportColumns + ` FROM reports WHERE id = ?`)
 	qReportByRef = query(`SELECT ` + reportColumns + ` FROM reports WHERE ref = ?`)
 
 	insertPlaces = newMultiInsert(`INSERT INTO report_places (report_id, pos, role, name, address,
-	city, county, state, zip, country, lat, lon)`, 12, "")
+	city, county, state, zip, country, lat, lon)`, 12, false)
 	insertPeople = newMultiInsert(`INSERT INTO report_people (report_id, pos, role, first_name,
-	last_name, nickname, date_of_birth, age, sex, description, city, state, child_id)`, 13,
-		" RETURNING pos, id")
+	last_name, nickname, date_of_birth, age, sex, description, city, state, child_id)`, 13, true)
 	insertIdentifiers = newMultiInsert(`INSERT INTO report_identifiers (report_id, pos, kind, value,
-	platform, raw, source)`, 7, " RETURNING pos, id")
+	platform, raw, source)`, 7, true)
 
 	qReportPlaces = query(`SELECT role, name, address, city, county, state, zip, country, lat, lon
 	FROM report_places WHERE report_id = ? ORDER BY pos`)
@@ -76,7 +75,7 @@ func (tx *tx) createReport(ctx context.Context, r *haven.Report) error {
 	err = tx.insertRows(ctx, insertPlaces, len(r.Places), func(args []any, i int) []any {
 		p := &r.Places[i]
 		return append(args, r.ID, i, string(p.Role), p.Name, p.Address, p.City, p.County,
-			p.State, p.ZIP, p.Country, floatPtrArg(p.Lat), floatPtrArg(p.Lon))
+			p.State, p.ZIP, p.Country, ptrArg(p.Lat), ptrArg(p.Lon))
 	}, nil)
 	if err != nil {
 		return err
@@ -85,7 +84,7 @@ func (tx *tx) createReport(ctx context.Context, r *haven.Report) error {
 		p := &r.People[i]
 		p.ReportID = r.ID
 		return append(args, r.ID, i, string(p.Role), p.FirstName, p.LastName, p.Nickname,
-			timePtrArg(p.DateOfBirth), intPtrArg(p.Age), string(p.Sex), p.Description, p.City,
+			timePtrArg(p.DateOfBirth), ptrArg(p.Age), string(p.Sex), p.Description, p.City,
 			p.State, idArg(p.ChildID))
 	}, func(i int, id int64) { r.People[i].ID = id })
 	if err != nil {
@@ -133,14 +132,14 @@ func (tx *tx) reportWith(ctx context.Context, q string, key any) (*haven.Report,
 func scanPlace(s scanner) (haven.Place, error) {
 	var p haven.Place
 	err := s.Scan(&p.Role, &p.Name, &p.Address, &p.City, &p.County, &p.State, &p.ZIP, &p.Country,
-		floatPtrCol{&p.Lat}, floatPtrCol{&p.Lon})
+		ptrCol[float64]{&p.Lat}, ptrCol[float64]{&p.Lon})
 	return p, err
 }
 
 func scanPerson(s scanner) (haven.PersonMention, error) {
 	var p haven.PersonMention
 	err := s.Scan(&p.ID, &p.ReportID, &p.Role, &p.FirstName, &p.LastName, &p.Nickname,
-		timePtrCol{&p.DateOfBirth}, intPtrCol{&p.Age}, &p.Sex, &p.Description, &p.City, &p.State,
+		timePtrCol{&p.DateOfBirth}, ptrCol[int]{&p.Age}, &p.Sex, &p.Description, &p.City, &p.State,
 		idCol{&p.ChildID})
 	return p, err
 }
@@ -167,16 +166,14 @@ func reportWhere(f haven.ReportFilter) *where {
 	return w
 }
 
+var reportListing = listing[*haven.Report]{"reports", reportColumns, "received_at DESC, id DESC", scanReport}
+
 func (tx *tx) ListReports(ctx context.Context, f haven.ReportFilter) ([]*haven.Report, error) {
-	q, args := reportWhere(f).list(`SELECT `+reportColumns+` FROM reports`, "received_at DESC, id DESC", f.Limit, f.Offset)
-	rs, err := queryAll(ctx, tx, scanReport, q, args...)
-	return rs, tx.db.failure("list reports", err, "", "")
+	return list(ctx, tx, reportListing, reportWhere(f), f.Limit, f.Offset)
 }
 
 func (tx *tx) CountReports(ctx context.Context, f haven.ReportFilter) (int, error) {
-	w := reportWhere(f)
-	n, err := tx.count(ctx, `SELECT COUNT(*) FROM reports`+w.String(), w.args...)
-	return n, tx.db.failure("count reports", err, "", "")
+	return tx.countWhere(ctx, "reports", reportWhere(f))
 }
 
 // reportGroupColumns are the columns CountReportsBy may group by.

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -175,6 +176,26 @@ func page(limit, offset int) (string, []any) {
 		return " LIMIT 9223372036854775807 OFFSET ?", []any{offset}
 	}
 	return "", nil
+}
+
+// listing says how to list one kind of record.
+type listing[T any] struct {
+	table, columns, orderBy string
+	scan                    func(scanner) (T, error)
+}
+
+// list returns the records of l's table that w selects, in l's order.
+func list[T any](ctx context.Context, tx *tx, l listing[T], w *where, limit, offset int) ([]T, error) {
+	q, args := w.list(`SELECT `+l.columns+` FROM `+l.table, l.orderBy, limit, offset)
+	xs, err := queryAll(ctx, tx, l.scan, q, args...)
+	return xs, tx.db.failure("list "+l.table, err, "", "")
+}
+
+// countWhere counts the rows of table that w selects.
+func (tx *tx) countWhere(ctx context.Context, table string, w *where) (int, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM `+table+w.String(), w.args...).Scan(&n)
+	return n, tx.db.failure("count "+table, err, "", "")
 }
 
 // list assembles "SELECT … FROM … WHERE … ORDER BY … LIMIT …" and its arguments.

@@ -7,8 +7,8 @@ import (
 )
 
 var (
-	qCreateSession = query(`INSERT INTO sessions (token_hash, user_id, mfa_verified, created_at,
-	last_seen_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`)
+	qCreateSession = insertQuery(`INSERT INTO sessions (token_hash, user_id, mfa_verified, created_at,
+	last_seen_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
 	qSessionByTokenHash = query(`SELECT id, token_hash, user_id, mfa_verified, created_at,
 	last_seen_at, ip, user_agent FROM sessions WHERE token_hash = ?`)
 	qUpdateSession      = query(`UPDATE sessions SET token_hash = ?, mfa_verified = ?, last_seen_at = ? WHERE id = ?`)

@@ -8,8 +8,8 @@ import (
 )
 
 var (
-	qCreateToken = query(`INSERT INTO api_tokens (user_id, name, token_hash, created_at,
-	last_used_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`)
+	qCreateToken = insertQuery(`INSERT INTO api_tokens (user_id, name, token_hash, created_at,
+	last_used_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
 	qTokenByHash = query(`SELECT id, user_id, name, token_hash, created_at, last_used_at,
 	revoked_at FROM api_tokens WHERE token_hash = ?`)
 	qTouchToken = query(`UPDATE api_tokens SET last_used_at = ? WHERE id = ?`)

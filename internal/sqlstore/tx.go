@@ -87,14 +87,36 @@ func (tx *tx) execOne(ctx context.Context, q string, args ...any) error {
 // usable, as it is on SQLite, so a caller can handle the conflict and go on.
 var errTaken = errors.New("unique key taken")
 
-// insert runs an INSERT … ON CONFLICT DO NOTHING RETURNING id.
+// returningID maps each insertQuery to its "… RETURNING id" form.
+var returningID = map[string]string{}
+
+// insertQuery registers q, an INSERT of one row ending in ON CONFLICT DO
+// NOTHING, and its RETURNING id form, for insert.
+func insertQuery(q string) string {
+	returningID[q] = query(q + " RETURNING id")
+	return query(q)
+}
+
+// insert runs an insertQuery and returns the new row's id, or errTaken.
+// Where ids are sequential (SQLite), the last insert id gives it without
+// RETURNING, which costs SQLite a temporary table.
 func (tx *tx) insert(ctx context.Context, q string, args ...any) (int64, error) {
-	var id int64
-	err := tx.queryRow(ctx, q, args...).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, errTaken
+	if !tx.db.d.SequentialIDs {
+		var id int64
+		err := tx.queryRow(ctx, returningID[q], args...).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, errTaken
+		}
+		return id, err
 	}
-	return id, err
+	res, err := tx.exec(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return 0, errors.Join(errTaken, err)
+	}
+	return res.LastInsertId()
 }
 
 // guard runs fn under a savepoint where a failed statement would abort the
@@ -114,13 +136,6 @@ func (tx *tx) guard(ctx context.Context, fn func() error) error {
 	}
 	_, err := tx.stx.ExecContext(ctx, "RELEASE SAVEPOINT haven_guard")
 	return err
-}
-
-// count runs a SELECT COUNT(*).
-func (tx *tx) count(ctx context.Context, q string, args ...any) (int, error) {
-	var n int
-	err := tx.queryRow(ctx, q, args...).Scan(&n)
-	return n, err
 }
 
 // queryAll runs q and scans every row with scan.
@@ -199,18 +214,12 @@ func timePtrArg(t *time.Time) any {
 	return timeArg(*t)
 }
 
-func intPtrArg(n *int) any {
-	if n == nil {
+// ptrArg binds a nil pointer as NULL and any other as its value.
+func ptrArg[T any](p *T) any {
+	if p == nil {
 		return nil
 	}
-	return int64(*n)
-}
-
-func floatPtrArg(f *float64) any {
-	if f == nil {
-		return nil
-	}
-	return *f
+	return *p
 }
 
 // bytesArg never binds NULL: a nil slice is an empty one.
@@ -283,34 +292,17 @@ func (c timePtrCol) Scan(src any) error {
 	return nil
 }
 
-// intPtrCol scans a nullable integer.
-type intPtrCol struct{ p **int }
+// ptrCol scans a nullable value into a pointer, NULL being nil.
+type ptrCol[T any] struct{ p **T }
 
-func (c intPtrCol) Scan(src any) error {
-	var n sql.NullInt64
+func (c ptrCol[T]) Scan(src any) error {
+	var n sql.Null[T]
 	if err := n.Scan(src); err != nil {
 		return err
 	}
 	*c.p = nil
 	if n.Valid {
-		v := int(n.Int64)
-		*c.p = &v
-	}
-	return nil
-}
-
-// floatPtrCol scans a nullable float.
-type floatPtrCol struct{ p **float64 }
-
-func (c floatPtrCol) Scan(src any) error {
-	var f sql.NullFloat64
-	if err := f.Scan(src); err != nil {
-		return err
-	}
-	*c.p = nil
-	if f.Valid {
-		v := f.Float64
-		*c.p = &v
+		*c.p = &n.V
 	}
 	return nil
 }
@@ -377,23 +369,28 @@ const rowsPerInsert = 8
 
 // multiInsert is an INSERT of 1 … rowsPerInsert rows of width columns each.
 type multiInsert struct {
-	queries [rowsPerInsert + 1]string // by number of rows
-	width   int
+	plain     [rowsPerInsert + 1]string // by number of rows
+	returning [rowsPerInsert + 1]string // … RETURNING pos, id; empty without ids
+	width     int
 }
 
-// newMultiInsert registers the INSERT statements "head VALUES (…), … tail".
-func newMultiInsert(head string, width int, tail string) *multiInsert {
+// newMultiInsert registers the INSERT statements "head VALUES (…), …",
+// and when withIDs their "… RETURNING pos, id" forms.
+func newMultiInsert(head string, width int, withIDs bool) *multiInsert {
 	m := &multiInsert{width: width}
 	row := "(" + placeholders(width) + ")"
 	for n := 1; n <= rowsPerInsert; n++ {
-		m.queries[n] = query(head + " VALUES " + strings.Repeat(row+", ", n-1) + row + tail)
+		q := head + " VALUES " + strings.Repeat(row+", ", n-1) + row
+		m.plain[n] = query(q)
+		if withIDs {
+			m.returning[n] = query(q + " RETURNING pos, id")
+		}
 	}
 	return m
 }
 
 // insertRows inserts n rows with m; appendRow appends row i's arguments.
-// When setID is not nil, the statement returns (pos, id) pairs, where pos is
-// the row's index, and setID receives each.
+// When setID is not nil, it receives each row's new id.
 func (tx *tx) insertRows(ctx context.Context, m *multiInsert, n int, appendRow func(args []any, i int) []any, setID func(i int, id int64)) error {
 	var args []any
 	for start := 0; start < n; start += rowsPerInsert {
@@ -405,16 +402,36 @@ func (tx *tx) insertRows(ctx context.Context, m *multiInsert, n int, appendRow f
 		for i := start; i < end; i++ {
 			args = appendRow(args, i)
 		}
-		q := m.queries[end-start]
-		if setID == nil {
-			if _, err := tx.exec(ctx, q, args...); err != nil {
-				return err
-			}
-			continue
+		var err error
+		switch {
+		case setID == nil:
+			_, err = tx.exec(ctx, m.plain[end-start], args...)
+		case tx.db.d.SequentialIDs:
+			err = tx.sequentialIDs(ctx, m.plain[end-start], args, start, end, setID)
+		default:
+			err = tx.returnIDs(ctx, m.returning[end-start], args, n, setID)
 		}
-		if err := tx.returnIDs(ctx, q, args, n, setID); err != nil {
+		if err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// sequentialIDs runs a multi-row INSERT of rows start … end-1 where the
+// database numbers the rows one after the other: the last row's id is the
+// last insert id.
+func (tx *tx) sequentialIDs(ctx context.Context, q string, args []any, start, end int, setID func(i int, id int64)) error {
+	res, err := tx.exec(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	last, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	for i := start; i < end; i++ {
+		setID(i, last-int64(end-1-i))
 	}
 	return nil
 }
@@ -422,20 +439,31 @@ func (tx *tx) insertRows(ctx context.Context, m *multiInsert, n int, appendRow f
 // returnIDs runs an INSERT … RETURNING pos, id and hands each pair to setID.
 // The order of RETURNING rows is not guaranteed, hence the pos.
 func (tx *tx) returnIDs(ctx context.Context, q string, args []any, n int, setID func(i int, id int64)) error {
+	return tx.queryPairs(ctx, q, args, func(pos, id int64) error {
+		if pos < 0 || pos >= int64(n) {
+			return fmt.Errorf("insert returned position %d of %d rows", pos, n)
+		}
+		setID(int(pos), id)
+		return nil
+	})
+}
+
+// queryPairs runs a query returning two integer columns and calls fn for
+// each row.
+func (tx *tx) queryPairs(ctx context.Context, q string, args []any, fn func(a, b int64) error) error {
 	rows, err := tx.query(ctx, q, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var pos, id int64
-		if err := rows.Scan(&pos, &id); err != nil {
+		var a, b int64
+		if err := rows.Scan(&a, &b); err != nil {
 			return err
 		}
-		if pos < 0 || pos >= int64(n) {
-			return fmt.Errorf("insert returned position %d of %d rows", pos, n)
+		if err := fn(a, b); err != nil {
+			return err
 		}
-		setID(int(pos), id)
 	}
 	return rows.Err()
 }

@@ -11,10 +11,10 @@ const userColumns = `id, username, display_name, email, role, agency_id, passwor
 	last_login_at, created_at, updated_at`
 
 var (
-	qCreateUser = query(`INSERT INTO users (username, display_name, email, role, agency_id,
+	qCreateUser = insertQuery(`INSERT INTO users (username, display_name, email, role, agency_id,
 	password_hash, totp_secret, totp_enrolled, totp_last_step, disabled, failed_logins,
 	locked_until, last_login_at, created_at, updated_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
 	qUserByID       = query(`SELECT ` + userColumns + ` FROM users WHERE id = ?`)
 	qUserByUsername = query(`SELECT ` + userColumns + ` FROM users WHERE username = ?`)
 	qUpdateUser     = query(`UPDATE users SET username = ?, display_name = ?, email = ?, role = ?,
@@ -90,14 +90,12 @@ func userWhere(f haven.UserFilter) *where {
 	return w
 }
 
+var userListing = listing[*haven.User]{"users", userColumns, "username", scanUser}
+
 func (tx *tx) ListUsers(ctx context.Context, f haven.UserFilter) ([]*haven.User, error) {
-	q, args := userWhere(f).list(`SELECT `+userColumns+` FROM users`, "username", f.Limit, f.Offset)
-	us, err := queryAll(ctx, tx, scanUser, q, args...)
-	return us, tx.db.failure("list users", err, "", "")
+	return list(ctx, tx, userListing, userWhere(f), f.Limit, f.Offset)
 }
 
 func (tx *tx) CountUsers(ctx context.Context, f haven.UserFilter) (int, error) {
-	w := userWhere(f)
-	n, err := tx.count(ctx, `SELECT COUNT(*) FROM users`+w.String(), w.args...)
-	return n, tx.db.failure("count users", err, "", "")
+	return tx.countWhere(ctx, "users", userWhere(f))
 }

@@ -24,16 +24,8 @@ var accountTests = []test{
 			t.Fatalf("CreateUser set ID %d, CreatedAt %v, UpdatedAt %v", u.ID, u.CreatedAt, u.UpdatedAt)
 		}
 		view(t, s, func(tx haven.Tx) error {
-			got, err := tx.UserByID(ctx, u.ID)
-			if err != nil {
-				return err
-			}
-			same(t, "UserByID", got, u)
-			got, err = tx.UserByUsername(ctx, "jdoe")
-			if err != nil {
-				return err
-			}
-			same(t, "UserByUsername", got, u)
+			is(t, "UserByID", u)(tx.UserByID(ctx, u.ID))
+			is(t, "UserByUsername", u)(tx.UserByUsername(ctx, "jdoe"))
 			return nil
 		})
 	}},
@@ -41,14 +33,7 @@ var accountTests = []test{
 	{"a user without agency, secret or times keeps them zero", func(t *testing.T, s haven.Store) {
 		u := mustUser(t, s, "analyst1", haven.RoleAnalyst, 0)
 		view(t, s, func(tx haven.Tx) error {
-			got, err := tx.UserByID(context.Background(), u.ID)
-			if err != nil {
-				return err
-			}
-			same(t, "UserByID", got, u)
-			if got.AgencyID != 0 || got.TOTPSecret != nil || got.LockedUntil != nil || got.LastLoginAt != nil {
-				t.Errorf("zero fields came back as %+v", got)
-			}
+			is(t, "UserByID", u)(tx.UserByID(context.Background(), u.ID))
 			return nil
 		})
 	}},
@@ -86,22 +71,14 @@ var accountTests = []test{
 			t.Errorf("UpdateUser: CreatedAt %v (was %v), UpdatedAt %v", u.CreatedAt, created, u.UpdatedAt)
 		}
 		view(t, s, func(tx haven.Tx) error {
-			got, err := tx.UserByID(ctx, u.ID)
-			if err != nil {
-				return err
-			}
-			same(t, "UserByID after UpdateUser", got, u)
+			is(t, "UserByID after UpdateUser", u)(tx.UserByID(ctx, u.ID))
 			return nil
 		})
 		// And back to zero values.
 		u.AgencyID, u.TOTPSecret, u.LockedUntil, u.LastLoginAt, u.Disabled = 0, nil, nil, nil, false
 		update(t, s, func(tx haven.Tx) error { return tx.UpdateUser(ctx, u) })
 		view(t, s, func(tx haven.Tx) error {
-			got, err := tx.UserByID(ctx, u.ID)
-			if err != nil {
-				return err
-			}
-			same(t, "UserByID after clearing", got, u)
+			is(t, "UserByID after clearing", u)(tx.UserByID(ctx, u.ID))
 			return nil
 		})
 	}},
@@ -127,18 +104,7 @@ var accountTests = []test{
 		}
 		all[3].Disabled = true
 		update(t, s, func(tx haven.Tx) error { return tx.UpdateUser(ctx, all[3]) })
-		names := func(us []*haven.User) []string {
-			var out []string
-			for _, u := range us {
-				out = append(out, u.Username)
-			}
-			return out
-		}
-		cases := []struct {
-			name string
-			f    haven.UserFilter
-			want []string
-		}{
+		cases := []listCase[haven.UserFilter, string]{
 			{"no filter", haven.UserFilter{}, []string{"amy", "bob", "cat", "dan", "eve"}},
 			{"role", haven.UserFilter{Role: haven.RoleOfficer}, []string{"amy", "dan", "eve"}},
 			{"agency", haven.UserFilter{AgencyID: a.ID}, []string{"amy", "eve"}},
@@ -148,25 +114,7 @@ var accountTests = []test{
 			{"second page", haven.UserFilter{Limit: 2, Offset: 2}, []string{"cat", "dan"}},
 			{"offset alone", haven.UserFilter{Offset: 3}, []string{"dan", "eve"}},
 		}
-		view(t, s, func(tx haven.Tx) error {
-			for _, c := range cases {
-				us, err := tx.ListUsers(ctx, c.f)
-				if err != nil {
-					return err
-				}
-				same(t, "ListUsers "+c.name, names(us), c.want)
-				if c.f.Limit == 0 && c.f.Offset == 0 {
-					n, err := tx.CountUsers(ctx, c.f)
-					if err != nil {
-						return err
-					}
-					if n != len(c.want) {
-						t.Errorf("CountUsers %s = %d, want %d", c.name, n, len(c.want))
-					}
-				}
-			}
-			return nil
-		})
+		checkLists(t, s, "ListUsers", cases, haven.Tx.ListUsers, haven.Tx.CountUsers, func(u *haven.User) string { return u.Username })
 	}},
 
 	{"a session round-trips by token hash and updates", func(t *testing.T, s haven.Store) {
@@ -178,11 +126,7 @@ var accountTests = []test{
 			t.Fatal("CreateSession did not set ID")
 		}
 		view(t, s, func(tx haven.Tx) error {
-			got, err := tx.SessionByTokenHash(ctx, []byte("hash-1"))
-			if err != nil {
-				return err
-			}
-			same(t, "SessionByTokenHash", got, se)
+			is(t, "SessionByTokenHash", se)(tx.SessionByTokenHash(ctx, []byte("hash-1")))
 			return nil
 		})
 		se.TokenHash, se.MFAVerified, se.LastSeenAt = []byte("hash-2"), true, at(8, 5, 0, 0)
@@ -193,11 +137,7 @@ var accountTests = []test{
 			if _, err := tx.SessionByTokenHash(ctx, []byte("hash-1")); haven.ErrorCode(err) != haven.ENOTFOUND {
 				t.Errorf("the old token still finds the session (%v)", err)
 			}
-			got, err := tx.SessionByTokenHash(ctx, []byte("hash-2"))
-			if err != nil {
-				return err
-			}
-			same(t, "SessionByTokenHash after UpdateSession", got, se)
+			is(t, "SessionByTokenHash after UpdateSession", se)(tx.SessionByTokenHash(ctx, []byte("hash-2")))
 			return nil
 		})
 	}},
@@ -269,22 +209,14 @@ var accountTests = []test{
 			t.Fatalf("CreateToken set ID %d, CreatedAt %v", tok.ID, tok.CreatedAt)
 		}
 		view(t, s, func(tx haven.Tx) error {
-			got, err := tx.TokenByHash(ctx, []byte("tok-hash"))
-			if err != nil {
-				return err
-			}
-			same(t, "TokenByHash", got, tok)
+			is(t, "TokenByHash", tok)(tx.TokenByHash(ctx, []byte("tok-hash")))
 			return nil
 		})
 		used := at(12, 30, 0, 250)
 		update(t, s, func(tx haven.Tx) error { return tx.TouchToken(ctx, tok.ID, used) })
 		tok.LastUsedAt = &used
 		view(t, s, func(tx haven.Tx) error {
-			got, err := tx.TokenByHash(ctx, []byte("tok-hash"))
-			if err != nil {
-				return err
-			}
-			same(t, "TokenByHash after TouchToken", got, tok)
+			is(t, "TokenByHash after TouchToken", tok)(tx.TokenByHash(ctx, []byte("tok-hash")))
 			return nil
 		})
 	}},

@@ -19,21 +19,9 @@ var agencyTests = []test{
 		fed := &haven.Agency{Name: "FBI", Kind: haven.AgencyLawEnforcement, Level: haven.LevelFederal}
 		update(t, s, func(tx haven.Tx) error { return tx.CreateAgency(ctx, fed) })
 		view(t, s, func(tx haven.Tx) error {
-			got, err := tx.AgencyByID(ctx, a.ID)
-			if err != nil {
-				return err
-			}
-			same(t, "AgencyByID", got, a)
-			got, err = tx.AgencyByName(ctx, "Nevada ICAC Task Force")
-			if err != nil {
-				return err
-			}
-			same(t, "AgencyByName", got, a)
-			got, err = tx.AgencyByID(ctx, fed.ID)
-			if err != nil {
-				return err
-			}
-			same(t, "AgencyByID of an agency without states", got, fed)
+			is(t, "AgencyByID", a)(tx.AgencyByID(ctx, a.ID))
+			is(t, "AgencyByName", a)(tx.AgencyByName(ctx, "Nevada ICAC Task Force"))
+			is(t, "AgencyByID of an agency without states", fed)(tx.AgencyByID(ctx, fed.ID))
 			return nil
 		})
 	}},
@@ -70,11 +58,7 @@ var agencyTests = []test{
 			}
 			return nil
 		})
-		cases := []struct {
-			name string
-			f    haven.AgencyFilter
-			want []string
-		}{
+		cases := []listCase[haven.AgencyFilter, string]{
 			{"all", haven.AgencyFilter{}, []string{"A Task Force", "B Police", "C CPS", "D Sheriff", "E_Wild%card"}},
 			{"kind", haven.AgencyFilter{Kind: haven.AgencyLawEnforcement}, []string{"B Police", "D Sheriff"}},
 			{"home state", haven.AgencyFilter{State: "CA"}, []string{"A Task Force", "B Police"}},
@@ -85,28 +69,6 @@ var agencyTests = []test{
 			{"kind and state", haven.AgencyFilter{Kind: haven.AgencyLawEnforcement, State: "NV"}, []string{"D Sheriff"}},
 			{"limit", haven.AgencyFilter{Limit: 2}, []string{"A Task Force", "B Police"}},
 		}
-		view(t, s, func(tx haven.Tx) error {
-			for _, c := range cases {
-				as, err := tx.ListAgencies(ctx, c.f)
-				if err != nil {
-					return err
-				}
-				var names []string
-				for _, a := range as {
-					names = append(names, a.Name)
-				}
-				same(t, "ListAgencies "+c.name, names, c.want)
-				if c.f.Limit == 0 {
-					n, err := tx.CountAgencies(ctx, c.f)
-					if err != nil {
-						return err
-					}
-					if n != len(c.want) {
-						t.Errorf("CountAgencies %s = %d, want %d", c.name, n, len(c.want))
-					}
-				}
-			}
-			return nil
-		})
+		checkLists(t, s, "ListAgencies", cases, haven.Tx.ListAgencies, haven.Tx.CountAgencies, func(a *haven.Agency) string { return a.Name })
 	}},
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -60,7 +61,42 @@ func wantBreak(t *testing.T, err error, seq int64) {
 	}
 }
 
+// disarm removes the database's append-only guard on the audit log, as an
+// attacker with full access to the database could.
+func disarm(t *testing.T, s haven.Store) {
+	t.Helper()
+	switch s.Dialect() {
+	case "sqlite":
+		rawExec(t, s, "DROP TRIGGER audit_events_no_update")
+		rawExec(t, s, "DROP TRIGGER audit_events_no_delete")
+	case "postgres":
+		rawExec(t, s, "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only")
+	default:
+		t.Fatalf("no way to disarm the audit guard on %s", s.Dialect())
+	}
+}
+
+// tamperTest appends five events, disarms the append-only guard, runs stmt
+// on the database behind the store's back and expects verification to
+// break at entry seq.
+func tamperTest(name, stmt string, seq int64) test {
+	return test{name, func(t *testing.T, s haven.Store) {
+		appendEvents(t, s, 5, nil)
+		disarm(t, s)
+		rawExec(t, s, stmt)
+		_, err := verifyChain(s)
+		wantBreak(t, err, seq)
+	}}
+}
+
 var auditTests = []test{
+	tamperTest("editing an audit row breaks the chain", "UPDATE audit_events SET detail = 'nothing to see' WHERE seq = 3", 3),
+	tamperTest("re-pointing an audit row at another record breaks the chain", "UPDATE audit_events SET record_id = 99 WHERE seq = 4", 4),
+	tamperTest("deleting a middle audit row breaks the chain", "DELETE FROM audit_events WHERE seq = 3", 3),
+	tamperTest("deleting the first audit row breaks the chain", "DELETE FROM audit_events WHERE seq = 1", 1),
+	tamperTest("swapping two rows' contents breaks the chain",
+		"UPDATE audit_events SET actor = CASE seq WHEN 2 THEN 'mallory' ELSE actor END, ip = CASE seq WHEN 2 THEN '203.0.113.9' ELSE ip END WHERE seq = 2", 2),
+
 	{"audit events round-trip and chain from the head", func(t *testing.T, s haven.Store) {
 		ctx := context.Background()
 		view(t, s, func(tx haven.Tx) error {
@@ -86,11 +122,7 @@ var auditTests = []test{
 			t.Error("PrevHash does not chain to the previous event's Hash")
 		}
 		view(t, s, func(tx haven.Tx) error {
-			got, err := tx.ListAudit(ctx, haven.AuditFilter{})
-			if err != nil {
-				return err
-			}
-			same(t, "ListAudit (newest first)", got, []*haven.AuditEvent{es[2], es[1], es[0]})
+			is(t, "ListAudit (newest first)", []*haven.AuditEvent{es[2], es[1], es[0]})(tx.ListAudit(ctx, haven.AuditFilter{}))
 			seq, hash, err := tx.AuditHead(ctx)
 			if err != nil {
 				return err
@@ -159,29 +191,22 @@ var auditTests = []test{
 		}
 	}},
 
-	{"editing an audit row breaks the chain", func(t *testing.T, s haven.Store) {
-		appendEvents(t, s, 5, nil)
-		rawExec(t, s, "UPDATE audit_events SET detail = 'nothing to see' WHERE seq = 3")
-		_, err := verifyChain(s)
-		wantBreak(t, err, 3)
-	}},
-
-	{"re-pointing an audit row at another record breaks the chain", func(t *testing.T, s haven.Store) {
-		appendEvents(t, s, 5, nil)
-		rawExec(t, s, "UPDATE audit_events SET record_id = 99 WHERE seq = 4")
-		_, err := verifyChain(s)
-		wantBreak(t, err, 4)
-	}},
-
-	{"deleting a middle audit row breaks the chain", func(t *testing.T, s haven.Store) {
-		appendEvents(t, s, 5, nil)
-		rawExec(t, s, "DELETE FROM audit_events WHERE seq = 3")
-		_, err := verifyChain(s)
-		wantBreak(t, err, 3)
+	{"the database refuses to change or delete an audit row", func(t *testing.T, s haven.Store) {
+		appendEvents(t, s, 3, nil)
+		raw := s.(RawSQL).SQL()
+		for _, stmt := range []string{"UPDATE audit_events SET detail = 'x' WHERE seq = 2", "DELETE FROM audit_events WHERE seq = 3", "DELETE FROM audit_events"} {
+			if _, err := raw.ExecContext(context.Background(), stmt); err == nil || !strings.Contains(err.Error(), "append-only") {
+				t.Errorf("%s: %v, want refused as append-only", stmt, err)
+			}
+		}
+		if n, err := verifyChain(s); err != nil || n != 3 {
+			t.Errorf("after the refused changes: %d events, %v", n, err)
+		}
 	}},
 
 	{"deleting the newest audit row is caught by the head", func(t *testing.T, s haven.Store) {
 		appendEvents(t, s, 5, nil)
+		disarm(t, s)
 		rawExec(t, s, "DELETE FROM audit_events WHERE seq = 5")
 		n, err := verifyChain(s)
 		wantBreak(t, err, 5)
@@ -224,7 +249,6 @@ var auditTests = []test{
 	}},
 
 	{"ListAudit filters by actor, action prefix, outcome, kind, record, dates", func(t *testing.T, s haven.Store) {
-		ctx := context.Background()
 		type ev struct {
 			actor, action, outcome string
 			kind                   haven.Kind
@@ -245,11 +269,7 @@ var auditTests = []test{
 			v := evs[i]
 			e.Actor, e.Action, e.Outcome, e.Kind, e.RecordID, e.At = v.actor, v.action, v.outcome, v.kind, v.record, at(v.hour, 0, 0, 0)
 		})
-		cases := []struct {
-			name string
-			f    haven.AuditFilter
-			want []int64 // seqs, newest first
-		}{
+		cases := []listCase[haven.AuditFilter, int64]{ // seqs, newest first
 			{"all", haven.AuditFilter{}, []int64{8, 7, 6, 5, 4, 3, 2, 1}},
 			{"actor", haven.AuditFilter{Actor: "amy"}, []int64{7, 2, 1}},
 			{"exact action", haven.AuditFilter{Action: "report.view"}, []int64{4, 1}},
@@ -266,24 +286,6 @@ var auditTests = []test{
 			{"limit and offset", haven.AuditFilter{Limit: 3, Offset: 6}, []int64{2, 1}},
 			{"offset alone", haven.AuditFilter{Offset: 7}, []int64{1}},
 		}
-		view(t, s, func(tx haven.Tx) error {
-			for _, c := range cases {
-				es, err := tx.ListAudit(ctx, c.f)
-				if err != nil {
-					return err
-				}
-				same(t, "ListAudit "+c.name, ids(es, func(e *haven.AuditEvent) int64 { return e.Seq }), c.want)
-				if c.f.Limit == 0 && c.f.Offset == 0 {
-					n, err := tx.CountAudit(ctx, c.f)
-					if err != nil {
-						return err
-					}
-					if n != len(c.want) {
-						t.Errorf("CountAudit %s = %d, want %d", c.name, n, len(c.want))
-					}
-				}
-			}
-			return nil
-		})
+		checkLists(t, s, "ListAudit", cases, haven.Tx.ListAudit, haven.Tx.CountAudit, func(e *haven.AuditEvent) int64 { return e.Seq })
 	}},
 }

@@ -22,16 +22,8 @@ var childAndCaseTests = []test{
 		}
 		bare := mustChild(t, s, &haven.Child{Nicknames: []string{"Jay"}})
 		view(t, s, func(tx haven.Tx) error {
-			got, err := tx.ChildByID(ctx, c.ID)
-			if err != nil {
-				return err
-			}
-			same(t, "ChildByID", got, c)
-			got, err = tx.ChildByID(ctx, bare.ID)
-			if err != nil {
-				return err
-			}
-			same(t, "ChildByID of a bare child", got, bare)
+			is(t, "ChildByID", c)(tx.ChildByID(ctx, c.ID))
+			is(t, "ChildByID of a bare child", bare)(tx.ChildByID(ctx, bare.ID))
 			return nil
 		})
 	}},
@@ -58,11 +50,7 @@ var childAndCaseTests = []test{
 			return nil
 		})
 		all := haven.Scope{All: true}
-		cases := []struct {
-			name string
-			f    haven.ChildFilter
-			want []string
-		}{
+		cases := []listCase[haven.ChildFilter, string]{
 			{"all", haven.ChildFilter{Scope: all}, []string{"C", "B", "A"}},
 			{"state", haven.ChildFilter{Scope: all, State: "NV"}, []string{"C", "A"}},
 			{"in care", haven.ChildFilter{Scope: all, InCare: ptr(true)}, []string{"A"}},
@@ -70,29 +58,7 @@ var childAndCaseTests = []test{
 			{"page", haven.ChildFilter{Scope: all, Limit: 1, Offset: 1}, []string{"B"}},
 			{"zero scope", haven.ChildFilter{}, nil},
 		}
-		view(t, s, func(tx haven.Tx) error {
-			for _, c := range cases {
-				cs, err := tx.ListChildren(ctx, c.f)
-				if err != nil {
-					return err
-				}
-				var names []string
-				for _, ch := range cs {
-					names = append(names, ch.FirstName)
-				}
-				same(t, "ListChildren "+c.name, names, c.want)
-				if c.f.Limit == 0 {
-					n, err := tx.CountChildren(ctx, c.f)
-					if err != nil {
-						return err
-					}
-					if n != len(c.want) {
-						t.Errorf("CountChildren %s = %d, want %d", c.name, n, len(c.want))
-					}
-				}
-			}
-			return nil
-		})
+		checkLists(t, s, "ListChildren", cases, haven.Tx.ListChildren, haven.Tx.CountChildren, func(c *haven.Child) string { return c.FirstName })
 	}},
 
 	{"a case round-trips with its reports", func(t *testing.T, s haven.Store) {
@@ -116,21 +82,9 @@ var childAndCaseTests = []test{
 			t.Error("CreateCase did not set OpenedAt")
 		}
 		view(t, s, func(tx haven.Tx) error {
-			got, err := tx.CaseByID(ctx, c.ID)
-			if err != nil {
-				return err
-			}
-			same(t, "CaseByID", got, c)
-			got, err = tx.CaseByID(ctx, bare.ID)
-			if err != nil {
-				return err
-			}
-			same(t, "CaseByID of a bare case", got, bare)
-			list, err := tx.ListCases(ctx, haven.CaseFilter{Scope: haven.Scope{All: true}})
-			if err != nil {
-				return err
-			}
-			same(t, "ListCases", list, []*haven.Case{bare, c}) // newest first
+			is(t, "CaseByID", c)(tx.CaseByID(ctx, c.ID))
+			is(t, "CaseByID of a bare case", bare)(tx.CaseByID(ctx, bare.ID))
+			is(t, "ListCases (newest first)", []*haven.Case{bare, c})(tx.ListCases(ctx, haven.CaseFilter{Scope: haven.Scope{All: true}}))
 			return nil
 		})
 	}},
@@ -151,22 +105,14 @@ var childAndCaseTests = []test{
 		update(t, s, func(tx haven.Tx) error { return tx.UpdateCase(ctx, &upd) })
 		want.UpdatedAt = upd.UpdatedAt
 		view(t, s, func(tx haven.Tx) error {
-			got, err := tx.CaseByID(ctx, c.ID)
-			if err != nil {
-				return err
-			}
-			same(t, "CaseByID after UpdateCase", got, &want)
+			is(t, "CaseByID after UpdateCase", &want)(tx.CaseByID(ctx, c.ID))
 			return nil
 		})
 		// Clearing the optional fields stores them as zero again.
 		want.AgencyID, want.AssignedTo, want.ClosedAt = 0, 0, nil
 		update(t, s, func(tx haven.Tx) error { return tx.UpdateCase(ctx, &want) })
 		view(t, s, func(tx haven.Tx) error {
-			got, err := tx.CaseByID(ctx, c.ID)
-			if err != nil {
-				return err
-			}
-			same(t, "CaseByID after clearing", got, &want)
+			is(t, "CaseByID after clearing", &want)(tx.CaseByID(ctx, c.ID))
 			return nil
 		})
 	}},
@@ -204,11 +150,7 @@ var childAndCaseTests = []test{
 			return nil
 		})
 		all := haven.Scope{All: true}
-		cases := []struct {
-			name string
-			f    haven.CaseFilter
-			want []string
-		}{
+		cases := []listCase[haven.CaseFilter, string]{
 			{"all, newest first", haven.CaseFilter{Scope: all}, []string{"K3", "K2", "K1"}},
 			{"status", haven.CaseFilter{Scope: all, Status: haven.CaseOpen}, []string{"K3", "K1"}},
 			{"determination", haven.CaseFilter{Scope: all, Determination: haven.DeterminationYes}, []string{"K3", "K2"}},
@@ -217,28 +159,6 @@ var childAndCaseTests = []test{
 			{"page", haven.CaseFilter{Scope: all, Limit: 1, Offset: 2}, []string{"K1"}},
 			{"zero scope", haven.CaseFilter{}, nil},
 		}
-		view(t, s, func(tx haven.Tx) error {
-			for _, c := range cases {
-				cs, err := tx.ListCases(ctx, c.f)
-				if err != nil {
-					return err
-				}
-				var titles []string
-				for _, k := range cs {
-					titles = append(titles, k.Title)
-				}
-				same(t, "ListCases "+c.name, titles, c.want)
-				if c.f.Limit == 0 {
-					n, err := tx.CountCases(ctx, c.f)
-					if err != nil {
-						return err
-					}
-					if n != len(c.want) {
-						t.Errorf("CountCases %s = %d, want %d", c.name, n, len(c.want))
-					}
-				}
-			}
-			return nil
-		})
+		checkLists(t, s, "ListCases", cases, haven.Tx.ListCases, haven.Tx.CountCases, func(c *haven.Case) string { return c.Title })
 	}},
 }

@@ -92,6 +92,19 @@ func same(t *testing.T, what string, got, want any) {
 	}
 }
 
+// is returns a check that fails the test unless it is given want and no
+// error, to be called with a getter's results: is(t, "UserByID", u)(tx.UserByID(ctx, id)).
+func is(t *testing.T, what string, want any) func(got any, err error) {
+	return func(got any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Errorf("%s: %v", what, err)
+			return
+		}
+		same(t, what, got, want)
+	}
+}
+
 // dump prints a value with its pointers followed, for failure messages.
 func dump(v any) string {
 	var b strings.Builder
@@ -152,6 +165,56 @@ func dumpValue(b *strings.Builder, v reflect.Value, depth int) {
 	default:
 		fmt.Fprintf(b, "%#v", v.Interface())
 	}
+}
+
+// listCase is a filter and the keys of the records it must list, in order.
+type listCase[F any, K comparable] struct {
+	name string
+	f    F
+	want []K
+}
+
+// checkLists lists each case's filter in a read-only transaction and, for a
+// filter that does not page (no Limit or Offset), counts it too.
+func checkLists[F, T any, K comparable](t *testing.T, s haven.Store, what string, cases []listCase[F, K],
+	list func(haven.Tx, context.Context, F) ([]T, error), count func(haven.Tx, context.Context, F) (int, error), key func(T) K) {
+	t.Helper()
+	ctx := context.Background()
+	view(t, s, func(tx haven.Tx) error {
+		for _, c := range cases {
+			xs, err := list(tx, ctx, c.f)
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", what, c.name, err)
+			}
+			var got []K
+			for _, x := range xs {
+				got = append(got, key(x))
+			}
+			same(t, what+" "+c.name, got, c.want)
+			if paged(c.f) {
+				continue
+			}
+			n, err := count(tx, ctx, c.f)
+			if err != nil {
+				return fmt.Errorf("counting %s %s: %w", what, c.name, err)
+			}
+			if n != len(c.want) {
+				t.Errorf("counting %s %s = %d, want %d", what, c.name, n, len(c.want))
+			}
+		}
+		return nil
+	})
+}
+
+// paged reports whether a filter struct has a non-zero Limit or Offset.
+func paged(f any) bool {
+	v := reflect.ValueOf(f)
+	for _, name := range []string{"Limit", "Offset"} {
+		if fv := v.FieldByName(name); fv.IsValid() && fv.Int() != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // at returns a time on a fixed day, in UTC, at h:m:s plus µs microseconds.

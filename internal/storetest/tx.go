@@ -3,6 +3,9 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/haven-oss/haven/internal/haven"
@@ -152,6 +155,92 @@ var txTests = []test{
 			_, err := tx.UserByUsername(ctx, "taken2")
 			return err
 		})
+	}},
+
+	{"concurrent Updates commit or roll back each on its own", func(t *testing.T, s haven.Store) {
+		ctx := context.Background()
+		const n = 60
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() {
+					if p := recover(); p != nil {
+						errs[i] = fmt.Errorf("panic: %v", p)
+					}
+				}()
+				errs[i] = s.Update(ctx, func(tx haven.Tx) error {
+					r := newReport(fmt.Sprintf("CONC-%02d", i), at(1, 0, i, 0))
+					if err := tx.CreateReport(ctx, r); err != nil {
+						return err
+					}
+					if err := tx.AppendAudit(ctx, &haven.AuditEvent{Action: "report.create", RecordID: r.ID}, testSealer); err != nil {
+						return err
+					}
+					switch i % 3 {
+					case 1:
+						return fmt.Errorf("fn %d fails", i)
+					case 2:
+						if i%2 == 0 {
+							panic(fmt.Sprintf("fn %d panics", i))
+						}
+					}
+					return nil
+				})
+			}()
+		}
+		wg.Wait()
+		want := 0
+		for i, err := range errs {
+			switch {
+			case i%3 == 1 && (err == nil || err.Error() != fmt.Sprintf("fn %d fails", i)):
+				t.Errorf("Update %d returned %v, want fn's error", i, err)
+			case i%3 == 2 && i%2 == 0 && (err == nil || err.Error() != fmt.Sprintf("panic: fn %d panics", i)):
+				t.Errorf("Update %d returned %v, want fn's panic", i, err)
+			case (i%3 == 0 || i%3 == 2 && i%2 == 1) && err != nil:
+				t.Errorf("Update %d: %v", i, err)
+			}
+			if i%3 == 0 || i%3 == 2 && i%2 == 1 {
+				want++
+			}
+		}
+		view(t, s, func(tx haven.Tx) error {
+			for i := 0; i < n; i++ {
+				_, err := tx.ReportByRef(ctx, fmt.Sprintf("CONC-%02d", i))
+				committed := i%3 == 0 || i%3 == 2 && i%2 == 1
+				if committed && err != nil || !committed && haven.ErrorCode(err) != haven.ENOTFOUND {
+					t.Errorf("report %d: %v (committed: %v)", i, err, committed)
+				}
+			}
+			return nil
+		})
+		if got, err := verifyChain(s); err != nil || got != int64(want) {
+			t.Errorf("the audit chain has %d events (%v), want %d", got, err, want)
+		}
+	}},
+
+	{"runtime.Goexit in Update (t.FailNow) rolls back and leaves the store usable", func(t *testing.T, s haven.Store) {
+		ctx := context.Background()
+		exited := make(chan bool)
+		go func() {
+			returned := false
+			defer func() { exited <- returned }()
+			_ = s.Update(ctx, func(tx haven.Tx) error {
+				if err := writeEverything(ctx, tx); err != nil {
+					return err
+				}
+				runtime.Goexit()
+				return nil
+			})
+			returned = true
+		}()
+		if <-exited {
+			t.Error("Update returned after fn called runtime.Goexit")
+		}
+		wantNothingStored(t, s)
+		update(t, s, func(tx haven.Tx) error { return writeEverything(ctx, tx) })
 	}},
 
 	{"View refuses to write", func(t *testing.T, s haven.Store) {

@@ -10,11 +10,21 @@ var relations = []struct {
 	name string
 	res  func(a Actor) Resource
 }{
-	{"own agency, in jurisdiction", func(a Actor) Resource { return Resource{ID: 7, AgencyID: a.AgencyID, State: "TX", CreatedBy: 999, AssignedTo: 998} }},
-	{"own agency, out of jurisdiction", func(a Actor) Resource { return Resource{ID: 7, AgencyID: a.AgencyID, State: "OK", CreatedBy: 999, AssignedTo: 998} }},
-	{"other agency", func(a Actor) Resource { return Resource{ID: 7, AgencyID: 555, State: "TX", CreatedBy: 999, AssignedTo: 998} }},
-	{"created by me", func(a Actor) Resource { return Resource{ID: 7, AgencyID: 555, State: "CA", CreatedBy: a.UserID, AssignedTo: 998} }},
-	{"assigned to me", func(a Actor) Resource { return Resource{ID: 7, AgencyID: 555, State: "CA", CreatedBy: 999, AssignedTo: a.UserID} }},
+	{"own agency, in jurisdiction", func(a Actor) Resource {
+		return Resource{ID: 7, AgencyID: a.AgencyID, State: "TX", CreatedBy: 999, AssignedTo: 998}
+	}},
+	{"own agency, out of jurisdiction", func(a Actor) Resource {
+		return Resource{ID: 7, AgencyID: a.AgencyID, State: "OK", CreatedBy: 999, AssignedTo: 998}
+	}},
+	{"other agency", func(a Actor) Resource {
+		return Resource{ID: 7, AgencyID: 555, State: "TX", CreatedBy: 999, AssignedTo: 998}
+	}},
+	{"created by me", func(a Actor) Resource {
+		return Resource{ID: 7, AgencyID: 555, State: "CA", CreatedBy: a.UserID, AssignedTo: 998}
+	}},
+	{"assigned to me", func(a Actor) Resource {
+		return Resource{ID: 7, AgencyID: 555, State: "CA", CreatedBy: 999, AssignedTo: a.UserID}
+	}},
 	{"unassigned", func(a Actor) Resource { return Resource{ID: 7, AgencyID: 555, State: "CA", CreatedBy: 999} }},
 	{"my own account", func(a Actor) Resource { return Resource{ID: a.UserID, AgencyID: a.AgencyID} }},
 }

@@ -11,7 +11,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/haven-oss/haven/internal/haven"
 	havenhttp "github.com/haven-oss/haven/internal/http"
+	"github.com/haven-oss/haven/internal/jobs"
 )
 
 func cmdServe(ctx context.Context, e env, args []string) error {
@@ -77,6 +79,15 @@ func serve(ctx context.Context, e env, a *app, sv serverFlags, ready func(url st
 	if ready != nil {
 		ready(url)
 	}
+	// Background jobs run beside the server and stop with it.
+	runner := jobs.NewRunner(a.store, a.log)
+	runner.Handlers[haven.JobIngestReport] = jobs.Ingest(a.svc)
+	a.svc.Committed = runner.Wake
+	jctx, stopJobs := context.WithCancel(context.Background())
+	jobsDone := make(chan struct{})
+	go func() { runner.Run(jctx); close(jobsDone) }()
+	defer func() { stopJobs(); <-jobsDone }()
+
 	errc := make(chan error, 1)
 	go func() {
 		if sv.tlsCert != "" {

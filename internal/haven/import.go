@@ -47,7 +47,7 @@ func (s *Service) ImportReports(ctx context.Context, a Actor, rs []*Report) erro
 			return fmt.Errorf("reports[%d]: %w", i, err)
 		}
 	}
-	return s.Store.Update(ctx, func(tx Tx) error {
+	err := s.Store.Update(ctx, func(tx Tx) error {
 		for _, r := range rs {
 			if err := s.insertReport(ctx, tx, a, r); err != nil {
 				return err
@@ -55,6 +55,10 @@ func (s *Service) ImportReports(ctx context.Context, a Actor, rs []*Report) erro
 		}
 		return nil
 	})
+	if err == nil {
+		s.wake()
+	}
+	return err
 }
 
 // prepareReport fills in what the service sets on a new report (ReceivedAt,

@@ -17,9 +17,13 @@ func (s *Service) CreateReport(ctx context.Context, a Actor, r *Report) error {
 	if err := prepareReport(a, r, s.now()); err != nil {
 		return err
 	}
-	return s.Store.Update(ctx, func(tx Tx) error {
+	err := s.Store.Update(ctx, func(tx Tx) error {
 		return s.insertReport(ctx, tx, a, r)
 	})
+	if err == nil {
+		s.wake()
+	}
+	return err
 }
 
 // insertReport stores r with a fresh reference number and audits it.
@@ -35,6 +39,9 @@ func (s *Service) insertReport(ctx context.Context, tx Tx, a Actor, r *Report) e
 			return err
 		}
 		break
+	}
+	if err := tx.EnqueueJob(ctx, &Job{Kind: JobIngestReport, RecordID: r.ID, RunAt: s.now()}); err != nil {
+		return err
 	}
 	return s.audit(ctx, tx, a, "report.create", OutcomeOK, KindReport, r.ID, "", string(r.Channel)+" "+r.Ref)
 }

@@ -181,6 +181,9 @@ type Report struct {
 	AssignedTo       int64 // the analyst who has it; 0 = unassigned
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+	// IngestedAt is when the ingest job (extraction, linking, triage)
+	// finished with the report; nil until then.
+	IngestedAt *time.Time
 }
 
 // Limits on report fields.

@@ -27,6 +27,12 @@ type Service struct {
 	Now func() time.Time
 	// Issuer is the name authenticator apps show next to a TOTP code.
 	Issuer string
+	// Ingestions are the steps run on every report after it commits.
+	Ingestions []Ingestion
+	// Committed, if set, is called after a transaction that enqueued jobs
+	// commits, so that the job runner starts at once instead of at its next
+	// poll.
+	Committed func()
 }
 
 // NewService returns a Service with the real clock.
@@ -38,6 +44,13 @@ func NewService(store Store, sealer Sealer, secrets SecretBox, log *slog.Logger)
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// wake tells the job runner that jobs were committed.
+func (s *Service) wake() {
+	if s.Committed != nil {
+		s.Committed()
+	}
+}
 
 // audit appends an event inside tx.
 func (s *Service) audit(ctx context.Context, tx Tx, a Actor, action, outcome string, kind Kind, id int64, reason, detail string) error {

@@ -25,6 +25,8 @@ type Store interface {
 // missing record and ECONFLICT for a unique-key clash; other errors are
 // internal. Lists take a filter with a Scope: the zero Scope selects nothing.
 type Tx interface {
+	JobsTx
+
 	// Users. CreateUser sets ID, CreatedAt and UpdatedAt.
 	CreateUser(ctx context.Context, u *User) error
 	UserByID(ctx context.Context, id int64) (*User, error)
@@ -60,6 +62,8 @@ type Tx interface {
 	CreateReport(ctx context.Context, r *Report) error
 	ReportByID(ctx context.Context, id int64) (*Report, error)
 	ReportByRef(ctx context.Context, ref string) (*Report, error)
+	// MarkReportIngested records when the ingest job finished with the report.
+	MarkReportIngested(ctx context.Context, id int64, at time.Time) error
 	// ListReports returns reports without places, people and identifiers,
 	// newest first.
 	ListReports(ctx context.Context, f ReportFilter) ([]*Report, error)

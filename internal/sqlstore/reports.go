@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/haven-oss/haven/internal/haven"
 )
@@ -11,11 +12,12 @@ const reportColumns = `id, ref, channel, incident_type, missing_type, missing_fr
 	received_at, incident_at, incident_time_text, narrative, state, reporter_anonymous,
 	reporter_name, reporter_phone, reporter_email, reporter_organization,
 	reporter_relationship, reporter_language, indicators, priority, status, agency_id,
-	created_by, assigned_to, created_at, updated_at`
+	created_by, assigned_to, created_at, updated_at, ingested_at`
 
 var (
 	qCreateReport = insertQuery(`INSERT INTO reports (` + strings.TrimPrefix(reportColumns, "id, ") + `)
-	VALUES (` + placeholders(25) + `) ON CONFLICT DO NOTHING`)
+	VALUES (` + placeholders(26) + `) ON CONFLICT DO NOTHING`)
+	qMarkReportIngested = query(`UPDATE reports SET ingested_at = ? WHERE id = ?`)
 	qReportByID  = query(`SELECT ` + reportColumns + ` FROM reports WHERE id = ?`)
 	qReportByRef = query(`SELECT ` + reportColumns + ` FROM reports WHERE ref = ?`)
 
@@ -44,7 +46,7 @@ func scanReport(s scanner) (*haven.Report, error) {
 		timeCol{&r.ReceivedAt}, timePtrCol{&r.IncidentAt}, &r.IncidentTimeText, &r.Narrative, &r.State,
 		&c.Anonymous, &c.Name, &c.Phone, &c.Email, &c.Organization, &c.Relationship, &c.Language,
 		listCol{&r.Indicators}, &r.Priority, &r.Status, idCol{&r.AgencyID}, idCol{&r.CreatedBy},
-		idCol{&r.AssignedTo}, timeCol{&r.CreatedAt}, timeCol{&r.UpdatedAt})
+		idCol{&r.AssignedTo}, timeCol{&r.CreatedAt}, timeCol{&r.UpdatedAt}, timePtrCol{&r.IngestedAt})
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +69,7 @@ func (tx *tx) createReport(ctx context.Context, r *haven.Report) error {
 		r.IncidentTimeText, r.Narrative, r.State, c.Anonymous, c.Name, c.Phone, c.Email,
 		c.Organization, c.Relationship, c.Language, listArg(r.Indicators), int64(r.Priority),
 		string(r.Status), idArg(r.AgencyID), idArg(r.CreatedBy), idArg(r.AssignedTo),
-		r.CreatedAt, r.UpdatedAt)
+		r.CreatedAt, r.UpdatedAt, timePtrArg(r.IngestedAt))
 	if err != nil {
 		return err
 	}
@@ -201,4 +203,8 @@ func (tx *tx) CountReportsBy(ctx context.Context, f haven.ReportFilter, column s
 		out[keyString(key)] += n
 	}
 	return out, tx.db.failure("count reports by "+column, rows.Err(), "", "")
+}
+
+func (tx *tx) MarkReportIngested(ctx context.Context, id int64, at time.Time) error {
+	return tx.db.failure("mark report ingested", tx.execOne(ctx, qMarkReportIngested, timeArg(at), id), noReport, "")
 }

@@ -1,0 +1,82 @@
+package haven
+
+import (
+	"context"
+	"time"
+)
+
+// Job is background work that a write caused: it is enqueued in the same
+// transaction as the write, so it exists exactly when the write committed,
+// and it runs after the commit (internal/jobs runs it). A job that fails is
+// retried with backoff; after MaxJobAttempts it is kept as dead, with its
+// last error, for an operator to see.
+type Job struct {
+	ID        int64
+	Kind      string // what to do, e.g. JobIngestReport
+	RecordID  int64  // the record it concerns
+	RunAt     time.Time
+	Attempts  int // how many times it was claimed
+	LastError string
+	Dead      bool
+	CreatedAt time.Time
+}
+
+// Job kinds.
+const (
+	// JobIngestReport runs after a report commits: extraction, linking and
+	// triage hang off it (see Service.IngestReport).
+	JobIngestReport = "report.ingest"
+)
+
+// MaxJobAttempts is how many times a job is tried before it is kept as dead.
+const MaxJobAttempts = 8
+
+// JobLease is how long a claimed job is reserved for the runner that claimed
+// it; a runner that dies mid-job leaves it to be claimed again after this.
+const JobLease = 5 * time.Minute
+
+// JobsTx is the part of a transaction that handles the job queue.
+type JobsTx interface {
+	// EnqueueJob adds a job; RunAt defaults to the transaction's time.
+	EnqueueJob(ctx context.Context, j *Job) error
+	// ClaimJobs reserves up to limit jobs due at now that are neither dead
+	// nor reserved (their lease expired), oldest first: it sets their lease
+	// to now+lease, increments Attempts and returns them.
+	ClaimJobs(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*Job, error)
+	// FinishJob removes a job that succeeded.
+	FinishJob(ctx context.Context, id int64) error
+	// RetryJob releases a failed job to run again at runAt, recording its
+	// error; dead marks it as given up.
+	RetryJob(ctx context.Context, id int64, runAt time.Time, lastError string, dead bool) error
+	// ListJobs lists jobs of a kind ("" = all), dead ones only if dead.
+	ListJobs(ctx context.Context, kind string, dead bool, limit int) ([]*Job, error)
+}
+
+// Ingestion is one step run on every report after it commits (extraction,
+// linking, triage). Steps run in order; an error makes the job retry, so a
+// step must be safe to run twice.
+type Ingestion interface {
+	Name() string
+	Ingest(ctx context.Context, s *Service, r *Report) error
+}
+
+// IngestReport runs the ingestion steps on a stored report (the handler of
+// JobIngestReport) and records that it was ingested.
+func (s *Service) IngestReport(ctx context.Context, reportID int64) error {
+	var r *Report
+	err := s.Store.View(ctx, func(tx Tx) (err error) {
+		r, err = tx.ReportByID(ctx, reportID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, step := range s.Ingestions {
+		if err := step.Ingest(ctx, s, r); err != nil {
+			return err
+		}
+	}
+	return s.Store.Update(ctx, func(tx Tx) error {
+		return tx.MarkReportIngested(ctx, reportID, s.now())
+	})
+}

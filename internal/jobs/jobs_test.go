@@ -1,0 +1,194 @@
+package jobs_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/haven-oss/haven/internal/haven"
+	"github.com/haven-oss/haven/internal/jobs"
+	"github.com/haven-oss/haven/internal/keys"
+	"github.com/haven-oss/haven/internal/sqlite"
+)
+
+func setup(t *testing.T) (*haven.Service, *jobs.Runner, *time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "haven.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	k, _, err := keys.LoadOrCreate(filepath.Join(t.TempDir(), "k"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := haven.NewService(store, k, k, log)
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	svc.Now = func() time.Time { return now }
+	r := jobs.NewRunner(store, log)
+	r.Now = svc.Now
+	r.Handlers[haven.JobIngestReport] = jobs.Ingest(svc)
+	return svc, r, &now
+}
+
+func report() *haven.Report {
+	return &haven.Report{Channel: haven.ChannelHotline, IncidentType: haven.IncidentSexTrafficking,
+		Narrative: "A caller saw a girl of about 15 at a bus station with an older man who held her ID."}
+}
+
+// step records that it ran, and fails while fail is set.
+type step struct {
+	runs atomic.Int32
+	fail atomic.Bool
+}
+
+func (s *step) Name() string { return "test step" }
+func (s *step) Ingest(ctx context.Context, svc *haven.Service, r *haven.Report) error {
+	s.runs.Add(1)
+	if s.fail.Load() {
+		return errors.New("linking index unavailable")
+	}
+	return nil
+}
+
+func TestAReportCommitsWithItsIngestJobAndTheJobRunsTheSteps(t *testing.T) {
+	svc, r, _ := setup(t)
+	ctx := context.Background()
+	st := &step{}
+	svc.Ingestions = []haven.Ingestion{st}
+	rep := report()
+	if err := svc.CreateReport(ctx, haven.System("test"), rep); err != nil {
+		t.Fatal(err)
+	}
+	var pending []*haven.Job
+	svc.Store.View(ctx, func(tx haven.Tx) (err error) {
+		pending, err = tx.ListJobs(ctx, haven.JobIngestReport, false, 10)
+		return err
+	})
+	if len(pending) != 1 || pending[0].RecordID != rep.ID {
+		t.Fatalf("jobs after the report committed: %+v", pending)
+	}
+	if n, err := r.RunDue(ctx); n != 1 || err != nil {
+		t.Fatalf("RunDue = %d, %v", n, err)
+	}
+	if st.runs.Load() != 1 {
+		t.Fatalf("ingestion step ran %d times", st.runs.Load())
+	}
+	got, _ := svc.GetReport(ctx, haven.System("test"), rep.ID, "")
+	if got.IngestedAt == nil {
+		t.Fatal("the report was not marked ingested")
+	}
+	if n, _ := r.RunDue(ctx); n != 0 {
+		t.Fatalf("a finished job ran again (%d)", n)
+	}
+}
+
+func TestARefusedReportLeavesNoJob(t *testing.T) {
+	svc, r, _ := setup(t)
+	bad := report()
+	bad.Channel = "fax"
+	if err := svc.CreateReport(context.Background(), haven.System("test"), bad); err == nil {
+		t.Fatal("bad report accepted")
+	}
+	if n, _ := r.RunDue(context.Background()); n != 0 {
+		t.Fatalf("%d jobs for a refused report", n)
+	}
+}
+
+func TestAFailingJobIsRetriedWithBackoffThenKeptAsDead(t *testing.T) {
+	svc, r, now := setup(t)
+	ctx := context.Background()
+	st := &step{}
+	st.fail.Store(true)
+	svc.Ingestions = []haven.Ingestion{st}
+	if err := svc.CreateReport(ctx, haven.System("test"), report()); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := r.RunDue(ctx); n != 1 {
+		t.Fatal("job did not run")
+	}
+	if n, _ := r.RunDue(ctx); n != 0 {
+		t.Fatal("a failed job ran again before its backoff")
+	}
+	*now = now.Add(jobs.Backoff(1))
+	if n, _ := r.RunDue(ctx); n != 1 {
+		t.Fatal("a failed job did not run again after its backoff")
+	}
+	for i := 2; i < haven.MaxJobAttempts; i++ {
+		*now = now.Add(jobs.Backoff(i))
+		if n, _ := r.RunDue(ctx); n != 1 {
+			t.Fatalf("attempt %d did not run", i+1)
+		}
+	}
+	*now = now.Add(24 * time.Hour)
+	if n, _ := r.RunDue(ctx); n != 0 {
+		t.Fatal("a dead job ran again")
+	}
+	var dead []*haven.Job
+	svc.Store.View(ctx, func(tx haven.Tx) (err error) { dead, err = tx.ListJobs(ctx, "", true, 10); return err })
+	if len(dead) != 1 || dead[0].LastError != "linking index unavailable" || dead[0].Attempts != haven.MaxJobAttempts {
+		t.Fatalf("dead jobs: %+v", dead)
+	}
+	if int(st.runs.Load()) != haven.MaxJobAttempts {
+		t.Fatalf("step ran %d times, want %d", st.runs.Load(), haven.MaxJobAttempts)
+	}
+}
+
+func TestAJobLeftByADeadRunnerRunsAgainAfterItsLease(t *testing.T) {
+	svc, r, now := setup(t)
+	ctx := context.Background()
+	if err := svc.CreateReport(ctx, haven.System("test"), report()); err != nil {
+		t.Fatal(err)
+	}
+	// A runner claims the job and dies before finishing it.
+	svc.Store.Update(ctx, func(tx haven.Tx) error { _, err := tx.ClaimJobs(ctx, *now, haven.JobLease, 10); return err })
+	if n, _ := r.RunDue(ctx); n != 0 {
+		t.Fatal("a leased job was claimed twice")
+	}
+	*now = now.Add(haven.JobLease + time.Second)
+	if n, _ := r.RunDue(ctx); n != 1 {
+		t.Fatal("the job of a dead runner never ran")
+	}
+}
+
+func TestRunWakesOnCommitAndStopsWithItsContext(t *testing.T) {
+	svc, r, _ := setup(t)
+	r.Now = time.Now
+	svc.Now = time.Now
+	r.Poll = time.Hour // only a wake can start it
+	svc.Committed = r.Wake
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	rep := report()
+	if err := svc.CreateReport(ctx, haven.System("test"), rep); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, err := svc.GetReport(ctx, haven.System("test"), rep.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.IngestedAt != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the committed report was never ingested")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not stop")
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/haven-oss/haven/internal/attachments"
 	"github.com/haven-oss/haven/internal/haven"
 	"github.com/haven-oss/haven/internal/keys"
 	"github.com/haven-oss/haven/internal/postgres"
@@ -85,7 +86,14 @@ func (sf *storeFlags) open(ctx context.Context, log *slog.Logger) (*app, error) 
 	if created {
 		log.Info("created a new key file: keep it safe and back it up apart from the database", "path", keyFile)
 	}
-	return &app{store: store, keys: k, svc: haven.NewService(store, k, k, log), log: log}, nil
+	blobs, err := attachments.New(filepath.Join(sf.dataDir, "attachments"), k)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	svc := haven.NewService(store, k, k, log)
+	svc.Blobs = blobs
+	return &app{store: store, keys: k, svc: svc, log: log}, nil
 }
 
 // operator is the audit actor for commands run at the command line.

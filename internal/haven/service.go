@@ -27,6 +27,10 @@ type Service struct {
 	Now func() time.Time
 	// Issuer is the name authenticator apps show next to a TOTP code.
 	Issuer string
+	// Blobs keeps attachment bytes, encrypted; AttachmentPolicy limits them
+	// (the zero policy means DefaultAttachmentPolicy).
+	Blobs            Blobs
+	AttachmentPolicy AttachmentPolicy
 	// Ingestions are the steps run on every report after it commits.
 	Ingestions []Ingestion
 	// Committed, if set, is called after a transaction that enqueued jobs

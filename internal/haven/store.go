@@ -26,6 +26,7 @@ type Store interface {
 // internal. Lists take a filter with a Scope: the zero Scope selects nothing.
 type Tx interface {
 	JobsTx
+	AttachmentsTx
 
 	// Users. CreateUser sets ID, CreatedAt and UpdatedAt.
 	CreateUser(ctx context.Context, u *User) error

@@ -1,6 +1,6 @@
 // Package keys holds Haven's secret keys: the key file, the AEAD that
-// encrypts secrets at rest (TOTP secrets now, attachments and fields later)
-// and the MAC that seals the audit chain. It uses Tink keysets so that keys
+// encrypts small secrets at rest (TOTP secrets, fields), the streaming AEAD
+// that encrypts files, and the MAC that seals the audit chain. It uses Tink keysets so that keys
 // can be rotated: new data is protected with the primary key while older keys
 // still open what they protected.
 //
@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -21,6 +22,7 @@ import (
 	"github.com/tink-crypto/tink-go/v2/insecurecleartextkeyset"
 	"github.com/tink-crypto/tink-go/v2/keyset"
 	"github.com/tink-crypto/tink-go/v2/mac"
+	"github.com/tink-crypto/tink-go/v2/streamingaead"
 	"github.com/tink-crypto/tink-go/v2/tink"
 )
 
@@ -31,14 +33,19 @@ type file struct {
 	Format string          `json:"format"`
 	AEAD   json.RawMessage `json:"aead"` // Tink keyset (JSON), XChaCha20-Poly1305 keys
 	MAC    json.RawMessage `json:"mac"`  // Tink keyset (JSON), HMAC-SHA256 keys
+	// Stream is a Tink keyset (JSON) of AES256-GCM-HKDF-1MB streaming keys,
+	// for files. Key files written before it existed lack it; Load adds one.
+	Stream json.RawMessage `json:"stream,omitempty"`
 }
 
 // Keys is a loaded key file. It is safe for concurrent use.
 type Keys struct {
-	aeadHandle *keyset.Handle
-	macHandle  *keyset.Handle
-	aead       tink.AEAD
-	mac        tink.MAC
+	aeadHandle   *keyset.Handle
+	macHandle    *keyset.Handle
+	streamHandle *keyset.Handle
+	aead         tink.AEAD
+	mac          tink.MAC
+	stream       tink.StreamingAEAD
 }
 
 // New returns fresh keys (not yet written anywhere).
@@ -51,10 +58,14 @@ func New() (*Keys, error) {
 	if err != nil {
 		return nil, fmt.Errorf("keys: new mac key: %w", err)
 	}
-	return fromHandles(ah, mh)
+	sh, err := keyset.NewHandle(streamingaead.AES256GCMHKDF1MBKeyTemplate())
+	if err != nil {
+		return nil, fmt.Errorf("keys: new stream key: %w", err)
+	}
+	return fromHandles(ah, mh, sh)
 }
 
-func fromHandles(ah, mh *keyset.Handle) (*Keys, error) {
+func fromHandles(ah, mh, sh *keyset.Handle) (*Keys, error) {
 	a, err := aead.New(ah)
 	if err != nil {
 		return nil, fmt.Errorf("keys: aead: %w", err)
@@ -63,7 +74,11 @@ func fromHandles(ah, mh *keyset.Handle) (*Keys, error) {
 	if err != nil {
 		return nil, fmt.Errorf("keys: mac: %w", err)
 	}
-	return &Keys{aeadHandle: ah, macHandle: mh, aead: a, mac: m}, nil
+	st, err := streamingaead.New(sh)
+	if err != nil {
+		return nil, fmt.Errorf("keys: streaming aead: %w", err)
+	}
+	return &Keys{aeadHandle: ah, macHandle: mh, streamHandle: sh, aead: a, mac: m, stream: st}, nil
 }
 
 // Load reads the key file at path.
@@ -84,7 +99,22 @@ func Load(path string) (*Keys, error) {
 	if err != nil {
 		return nil, fmt.Errorf("keys: mac keyset in %s: %w", path, err)
 	}
-	return fromHandles(ah, mh)
+	if len(f.Stream) == 0 { // a key file from before file encryption: add a streaming key
+		sh, err := keyset.NewHandle(streamingaead.AES256GCMHKDF1MBKeyTemplate())
+		if err != nil {
+			return nil, fmt.Errorf("keys: new stream key: %w", err)
+		}
+		k, err := fromHandles(ah, mh, sh)
+		if err != nil {
+			return nil, err
+		}
+		return k, k.Save(path)
+	}
+	sh, err := insecurecleartextkeyset.Read(keyset.NewJSONReader(bytes.NewReader(f.Stream)))
+	if err != nil {
+		return nil, fmt.Errorf("keys: stream keyset in %s: %w", path, err)
+	}
+	return fromHandles(ah, mh, sh)
 }
 
 // LoadOrCreate loads the key file at path, creating it (mode 0600, with its
@@ -117,14 +147,16 @@ func (k *Keys) Save(path string) error {
 }
 
 func (k *Keys) write(path string, flag int) error {
-	var ab, mb bytes.Buffer
-	if err := insecurecleartextkeyset.Write(k.aeadHandle, keyset.NewJSONWriter(&ab)); err != nil {
-		return fmt.Errorf("keys: encode: %w", err)
+	var ab, mb, sb bytes.Buffer
+	for _, x := range []struct {
+		h *keyset.Handle
+		b *bytes.Buffer
+	}{{k.aeadHandle, &ab}, {k.macHandle, &mb}, {k.streamHandle, &sb}} {
+		if err := insecurecleartextkeyset.Write(x.h, keyset.NewJSONWriter(x.b)); err != nil {
+			return fmt.Errorf("keys: encode: %w", err)
+		}
 	}
-	if err := insecurecleartextkeyset.Write(k.macHandle, keyset.NewJSONWriter(&mb)); err != nil {
-		return fmt.Errorf("keys: encode: %w", err)
-	}
-	b, err := json.MarshalIndent(file{Format: format, AEAD: ab.Bytes(), MAC: mb.Bytes()}, "", "  ")
+	b, err := json.MarshalIndent(file{Format: format, AEAD: ab.Bytes(), MAC: mb.Bytes(), Stream: sb.Bytes()}, "", "  ")
 	if err != nil {
 		return fmt.Errorf("keys: encode: %w", err)
 	}
@@ -165,7 +197,13 @@ func (k *Keys) Rotate() (*Keys, error) {
 	if err != nil {
 		return nil, fmt.Errorf("keys: rotate mac: %w", err)
 	}
-	return fromHandles(ah, mh)
+	sh, err := rot(k.streamHandle, func(m *keyset.Manager) (uint32, error) {
+		return m.Add(streamingaead.AES256GCMHKDF1MBKeyTemplate())
+	})
+	if err != nil {
+		return nil, fmt.Errorf("keys: rotate stream: %w", err)
+	}
+	return fromHandles(ah, mh, sh)
 }
 
 // Encrypt seals plaintext with the primary AEAD key, bound to
@@ -178,6 +216,20 @@ func (k *Keys) Encrypt(plaintext, associatedData []byte) ([]byte, error) {
 // Decrypt opens a ciphertext made by Encrypt with any key in the file.
 func (k *Keys) Decrypt(ciphertext, associatedData []byte) ([]byte, error) {
 	return k.aead.Decrypt(ciphertext, associatedData)
+}
+
+// EncryptingWriter returns a writer that encrypts what is written to w
+// with the primary streaming key, bound to associatedData; closing it
+// finishes the ciphertext (but does not close w).
+func (k *Keys) EncryptingWriter(w io.Writer, associatedData []byte) (io.WriteCloser, error) {
+	return k.stream.NewEncryptingWriter(w, associatedData)
+}
+
+// DecryptingReader returns a reader of the plaintext of a ciphertext made by
+// EncryptingWriter with any key in the file; a tampered or truncated
+// ciphertext makes Read fail.
+func (k *Keys) DecryptingReader(r io.Reader, associatedData []byte) (io.Reader, error) {
+	return k.stream.NewDecryptingReader(r, associatedData)
 }
 
 // Seal returns the MAC of data under the primary MAC key (haven.Sealer).

@@ -1,6 +1,9 @@
 package keys
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -81,5 +84,68 @@ func TestLoadRefusesAForeignFile(t *testing.T) {
 	os.WriteFile(path, []byte(`{"hello":1}`), 0o600)
 	if _, err := Load(path); err == nil {
 		t.Fatal("loaded a file that is not a key file")
+	}
+}
+
+func TestFilesEncryptAndOpenOnlyWithTheirAssociatedData(t *testing.T) {
+	k, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := bytes.Repeat([]byte("benign synthetic attachment text. "), 100000) // > 1 MiB: several segments
+	var ct bytes.Buffer
+	w, err := k.EncryptingWriter(&ct, []byte("attachment:7"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(plain)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(ct.Bytes(), []byte("benign synthetic")) {
+		t.Fatal("plaintext visible in the ciphertext")
+	}
+	r, _ := k.DecryptingReader(bytes.NewReader(ct.Bytes()), []byte("attachment:7"))
+	got, err := io.ReadAll(r)
+	if err != nil || !bytes.Equal(got, plain) {
+		t.Fatalf("round trip: %d bytes, %v", len(got), err)
+	}
+	r, _ = k.DecryptingReader(bytes.NewReader(ct.Bytes()), []byte("attachment:8"))
+	if _, err := io.ReadAll(r); err == nil {
+		t.Fatal("a file opened under another record's associated data")
+	}
+	bad := append([]byte(nil), ct.Bytes()...)
+	bad[len(bad)/2] ^= 1
+	r, _ = k.DecryptingReader(bytes.NewReader(bad), []byte("attachment:7"))
+	if _, err := io.ReadAll(r); err == nil {
+		t.Fatal("a tampered file opened")
+	}
+}
+
+func TestAKeyFileWithoutAStreamingKeyGetsOne(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "haven.keys")
+	k, _, err := LoadOrCreate(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, _ := k.Encrypt([]byte("s"), nil)
+	// Rewrite the file as the first release wrote it: no "stream" keyset.
+	var f map[string]json.RawMessage
+	b, _ := os.ReadFile(path)
+	json.Unmarshal(b, &f)
+	delete(f, "stream")
+	b, _ = json.Marshal(f)
+	os.WriteFile(path, b, 0o600)
+
+	k2, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pt, err := k2.Decrypt(secret, nil); err != nil || string(pt) != "s" {
+		t.Fatalf("old secret after upgrade: %v", err)
+	}
+	b, _ = os.ReadFile(path)
+	if !bytes.Contains(b, []byte(`"stream"`)) {
+		t.Fatal("the upgraded key file was not saved with its streaming key")
 	}
 }

@@ -33,7 +33,7 @@ type RawSQL interface {
 // run in parallel, each on its own store.
 func Run(t *testing.T, open func(t *testing.T) haven.Store) {
 	var tests []test
-	for _, group := range [][]test{accountTests, agencyTests, reportTests, childAndCaseTests, scopeTests, auditTests, txTests, jobTests} {
+	for _, group := range [][]test{accountTests, agencyTests, reportTests, childAndCaseTests, scopeTests, auditTests, txTests, jobTests, attachmentTests} {
 		tests = append(tests, group...)
 	}
 	for _, tc := range tests {

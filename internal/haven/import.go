@@ -34,18 +34,8 @@ func (s *Service) ImportReports(ctx context.Context, a Actor, rs []*Report) erro
 	if len(rs) > MaxImportBatch {
 		return Errorf(EINVALID, "At most %d reports in one import batch; this one has %d.", MaxImportBatch, len(rs))
 	}
-	now := s.now()
-	for i, r := range rs {
-		if r == nil {
-			return FieldError(fmt.Sprintf("reports[%d]", i), "the report is empty")
-		}
-		if err := prepareReport(a, r, now); err != nil {
-			var e *Error
-			if errors.As(err, &e) {
-				return &Error{Code: e.Code, Field: fmt.Sprintf("reports[%d].%s", i, e.Field), Message: e.Message}
-			}
-			return fmt.Errorf("reports[%d]: %w", i, err)
-		}
+	if err := s.prepareAll(a, rs); err != nil {
+		return err
 	}
 	err := s.Store.Update(ctx, func(tx Tx) error {
 		for _, r := range rs {
@@ -59,6 +49,83 @@ func (s *Service) ImportReports(ctx context.Context, a Actor, rs []*Report) erro
 		s.wake()
 	}
 	return err
+}
+
+// prepareAll prepares and validates every report of a batch, naming the
+// first bad one in the error's field ("reports[i].…").
+func (s *Service) prepareAll(a Actor, rs []*Report) error {
+	now := s.now()
+	for i, r := range rs {
+		if r == nil {
+			return FieldError(fmt.Sprintf("reports[%d]", i), "the report is empty")
+		}
+		if err := prepareReport(a, r, now); err != nil {
+			var e *Error
+			if errors.As(err, &e) {
+				return &Error{Code: e.Code, Field: fmt.Sprintf("reports[%d].%s", i, e.Field), Message: e.Message}
+			}
+			return fmt.Errorf("reports[%d]: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// PrepareReport fills in what the service would set on a new report from
+// the actor and validates it, without storing anything: an import's dry
+// run checks each row with it.
+func (s *Service) PrepareReport(a Actor, r *Report) error { return prepareReport(a, r, s.now()) }
+
+// ImportBatch records that one batch of a bulk import file landed, so that
+// running the same file again skips it instead of duplicating its reports.
+type ImportBatch struct {
+	FileSHA256 string // hex SHA-256 of the whole file
+	Number     int    // 0, 1, 2, … in file order
+	Reports    int
+	LandedAt   time.Time
+}
+
+// ImportTx is the part of a transaction that remembers landed import batches.
+type ImportTx interface {
+	// ImportBatchLanded reports whether the batch was recorded.
+	ImportBatchLanded(ctx context.Context, fileSHA256 string, number int) (bool, error)
+	// RecordImportBatch records a batch; ECONFLICT if it is recorded already.
+	RecordImportBatch(ctx context.Context, b *ImportBatch) error
+}
+
+// ImportBatchOnce stores one batch of a bulk import file in one
+// transaction, whole or not at all, unless that batch of that file (by
+// SHA-256) already landed: then it stores nothing and returns false. A
+// re-run of an interrupted import therefore resumes without duplicates.
+func (s *Service) ImportBatchOnce(ctx context.Context, a Actor, fileSHA256 string, number int, rs []*Report) (landed bool, err error) {
+	if !CanKind(a, ActionCreate, KindReport) {
+		return false, s.deny(ctx, a, "report.create", KindReport, 0, forbidden("create reports"))
+	}
+	if len(rs) > MaxImportBatch {
+		return false, Errorf(EINVALID, "At most %d reports in one import batch; this one has %d.", MaxImportBatch, len(rs))
+	}
+	if err := s.prepareAll(a, rs); err != nil {
+		return false, err
+	}
+	err = s.Store.Update(ctx, func(tx Tx) error {
+		done, err := tx.ImportBatchLanded(ctx, fileSHA256, number)
+		if err != nil || done {
+			return err
+		}
+		for _, r := range rs {
+			if err := s.insertReport(ctx, tx, a, r); err != nil {
+				return err
+			}
+		}
+		landed = true
+		return tx.RecordImportBatch(ctx, &ImportBatch{FileSHA256: fileSHA256, Number: number, Reports: len(rs), LandedAt: s.now()})
+	})
+	if err != nil {
+		return false, err
+	}
+	if landed {
+		s.wake()
+	}
+	return landed, nil
 }
 
 // prepareReport fills in what the service sets on a new report (ReceivedAt,

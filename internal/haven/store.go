@@ -27,6 +27,7 @@ type Store interface {
 type Tx interface {
 	JobsTx
 	AttachmentsTx
+	ImportTx
 
 	// Users. CreateUser sets ID, CreatedAt and UpdatedAt.
 	CreateUser(ctx context.Context, u *User) error

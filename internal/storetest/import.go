@@ -29,7 +29,9 @@ var importTests = []test{
 			}
 			return nil
 		})
-		err := updateErr(s, func(tx haven.Tx) error { return tx.RecordImportBatch(ctx, &haven.ImportBatch{FileSHA256: "ab12", Number: 3}) })
+		err := updateErr(s, func(tx haven.Tx) error {
+			return tx.RecordImportBatch(ctx, &haven.ImportBatch{FileSHA256: "ab12", Number: 3})
+		})
 		wantCode(t, "recording a batch twice", err, haven.ECONFLICT)
 	}},
 }

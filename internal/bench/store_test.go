@@ -21,80 +21,90 @@ import (
 )
 
 // BenchmarkSQLiteReportInsert measures storing reports on SQLite (a file in
-// a temporary directory, the settings sqlite.Open uses in production).
+// a temporary directory, with the settings sqlite.Open uses in production).
 func BenchmarkSQLiteReportInsert(b *testing.B) {
-	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "haven.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer store.Close()
-	reportInsert(b, store, store.SQL())
+	reportInsert(b, func(b testing.TB) (haven.Store, *sql.DB) {
+		store, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "haven.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { store.Close() })
+		return store, store.SQL()
+	})
 }
 
 // BenchmarkPostgresReportInsert measures the same on PostgreSQL, in a fresh
 // schema of the database named by HAVEN_TEST_POSTGRES.
 func BenchmarkPostgresReportInsert(b *testing.B) {
-	ctx := context.Background()
-	store, err := postgres.Open(ctx, pgtest.URL(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer store.Close()
-	reportInsert(b, store, store.SQL())
+	reportInsert(b, func(b testing.TB) (haven.Store, *sql.DB) {
+		store, err := postgres.Open(context.Background(), pgtest.URL(b))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { store.Close() })
+		return store, store.SQL()
+	})
 }
 
-// reportInsert runs the report-insert sub-benchmarks on one store:
+// reportInsert runs the report-insert sub-benchmarks, each on a fresh,
+// empty store from open (so that no figure pays for rows another left):
 //
 //   - baseline_raw_insert: one plain INSERT of a row as wide as a report's
 //     main row into a scratch table with no index but its key, one row per
-//     transaction, straight through db — the floor that the database's
-//     commit costs set;
+//     transaction, straight through the store's *sql.DB — the floor that the
+//     database's commit costs set;
 //   - create_report: Service.CreateReport of a generated report with five
 //     identifiers, two people and one place, one per transaction, with its
 //     audit append;
 //   - create_report_16_writers: the same from 16 goroutines at once (what
 //     many clients do; the store may commit concurrent writes together);
 //   - import_batch_1000: Service.ImportReports of 1,000 such reports in one
-//     transaction, each with its own audit event.
+//     transaction, each with its own audit event;
+//   - paired_create_report and paired_import_batch_1000: the baseline and
+//     the operation measured in turns within each iteration, so that both
+//     see the same load on a shared machine; they report the ratio itself
+//     (reports/s over raw rows/s) as "ratio".
 //
-// Each reports reports/s; at the end the rates are logged as ratios to the
-// baseline measured a moment before in the same process.
-func reportInsert(b *testing.B, store haven.Store, db *sql.DB) {
+// The unpaired ones report reports/s; at the end their rates are logged as
+// ratios to the baseline measured a moment before in the same process.
+func reportInsert(b *testing.B, open func(testing.TB) (haven.Store, *sql.DB)) {
 	ctx := context.Background()
 	k, err := keys.New()
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc := haven.NewService(store, k, k, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	newService := func(store haven.Store) *haven.Service {
+		return haven.NewService(store, k, k, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}
 	sample := sampleReports(2000)
+	a := haven.System("bench")
 	rates := map[string]float64{}
 	rate := func(b *testing.B, name string, perOp int) {
 		r := float64(b.N*perOp) / b.Elapsed().Seconds()
 		b.ReportMetric(r, "reports/s")
 		rates[name] = r // the last (longest) run wins
 	}
+	batch := func(i int) []*haven.Report {
+		rs := make([]*haven.Report, 1000)
+		for j := range rs {
+			rs[j] = clone(sample[(i*1000+j)%len(sample)])
+		}
+		return rs
+	}
 
 	b.Run("baseline_raw_insert", func(b *testing.B) {
-		insert := createScratch(b, db, store.Dialect())
+		store, db := open(b)
+		raw := rawInserter(b, db, store.Dialect())
 		b.ResetTimer()
 		for i := 0; b.Loop(); i++ {
-			r := sample[i%len(sample)]
-			tx, err := db.BeginTx(ctx, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if _, err := tx.ExecContext(ctx, insert, scratchRow(r)...); err != nil {
-				b.Fatal(err)
-			}
-			if err := tx.Commit(); err != nil {
-				b.Fatal(err)
-			}
+			raw(sample[i%len(sample)])
 		}
 		rate(b, "baseline_raw_insert", 1)
 	})
 	b.Run("create_report", func(b *testing.B) {
-		a := haven.System("bench")
+		store, _ := open(b)
+		svc := newService(store)
+		b.ResetTimer()
 		for i := 0; b.Loop(); i++ {
 			if err := svc.CreateReport(ctx, a, clone(sample[i%len(sample)])); err != nil {
 				b.Fatal(err)
@@ -103,9 +113,11 @@ func reportInsert(b *testing.B, store haven.Store, db *sql.DB) {
 		rate(b, "create_report", 1)
 	})
 	b.Run("create_report_16_writers", func(b *testing.B) {
-		a := haven.System("bench")
+		store, _ := open(b)
+		svc := newService(store)
 		var next atomic.Int64
 		b.SetParallelism(8) // 8 × GOMAXPROCS goroutines
+		b.ResetTimer()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				i := int(next.Add(1))
@@ -118,23 +130,98 @@ func reportInsert(b *testing.B, store haven.Store, db *sql.DB) {
 		rate(b, "create_report_16_writers", 1)
 	})
 	b.Run("import_batch_1000", func(b *testing.B) {
-		a := haven.System("bench")
+		store, _ := open(b)
+		svc := newService(store)
+		b.ResetTimer()
 		for i := 0; b.Loop(); i++ {
 			b.StopTimer()
-			batch := make([]*haven.Report, 1000)
-			for j := range batch {
-				batch[j] = clone(sample[(i*1000+j)%len(sample)])
-			}
+			rs := batch(i)
 			b.StartTimer()
-			if err := svc.ImportReports(ctx, a, batch); err != nil {
+			if err := svc.ImportReports(ctx, a, rs); err != nil {
 				b.Fatal(err)
 			}
 		}
 		rate(b, "import_batch_1000", 1000)
 	})
+	b.Run("paired_create_report", func(b *testing.B) {
+		store, db := open(b)
+		svc := newService(store)
+		raw := rawInserter(b, db, store.Dialect())
+		var rawTime, opTime time.Duration
+		b.ResetTimer()
+		for i := 0; b.Loop(); i++ {
+			r := clone(sample[i%len(sample)])
+			rawTime += timed(func() { raw(r) })
+			opTime += timed(func() {
+				if err := svc.CreateReport(ctx, a, r); err != nil {
+					b.Fatal(err)
+				}
+			})
+		}
+		pairedMetrics(b, b.N, rawTime, b.N, opTime)
+	})
+	b.Run("paired_import_batch_1000", func(b *testing.B) {
+		store, db := open(b)
+		svc := newService(store)
+		raw := rawInserter(b, db, store.Dialect())
+		var rawTime, opTime time.Duration
+		b.ResetTimer()
+		for i := 0; b.Loop(); i++ {
+			b.StopTimer()
+			rs := batch(i)
+			b.StartTimer()
+			rawTime += timed(func() {
+				for _, r := range rs {
+					raw(r)
+				}
+			})
+			opTime += timed(func() {
+				if err := svc.ImportReports(ctx, a, rs); err != nil {
+					b.Fatal(err)
+				}
+			})
+		}
+		pairedMetrics(b, b.N*1000, rawTime, b.N*1000, opTime)
+	})
 	if base := rates["baseline_raw_insert"]; base > 0 {
-		b.Logf("%s, reports/s over the baseline's rows/s: create_report %.3f, create_report_16_writers %.3f, import_batch_1000 %.3f",
-			store.Dialect(), rates["create_report"]/base, rates["create_report_16_writers"]/base, rates["import_batch_1000"]/base)
+		b.Logf("reports/s over the baseline's rows/s: create_report %.3f, create_report_16_writers %.3f, import_batch_1000 %.3f",
+			rates["create_report"]/base, rates["create_report_16_writers"]/base, rates["import_batch_1000"]/base)
+	}
+}
+
+// timed returns how long f took.
+func timed(f func()) time.Duration {
+	t := time.Now()
+	f()
+	return time.Since(t)
+}
+
+// pairedMetrics reports a paired sub-benchmark's two rates and their ratio.
+func pairedMetrics(b *testing.B, rawRows int, rawTime time.Duration, reports int, opTime time.Duration) {
+	rawRate := float64(rawRows) / rawTime.Seconds()
+	opRate := float64(reports) / opTime.Seconds()
+	b.ReportMetric(rawRate, "raw_rows/s")
+	b.ReportMetric(opRate, "reports/s")
+	b.ReportMetric(opRate/rawRate, "ratio")
+}
+
+// rawInserter creates the baseline's scratch table in db and returns a
+// function that inserts one report's main row into it in a transaction of
+// its own.
+func rawInserter(b *testing.B, db *sql.DB, dialect string) func(*haven.Report) {
+	ctx := context.Background()
+	insert := createScratch(b, db, dialect)
+	return func(r *haven.Report) {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, insert, scratchRow(r)...); err != nil {
+			b.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

@@ -36,6 +36,7 @@ Usage:
   haven user add|list|disable|enable|reset-mfa [flags]   manage staff accounts
   haven agency add|list [flags]                          manage the agency directory
   haven token add [flags] USER                           issue a JSON API token for USER
+  haven esp add|list|disable|enable [flags] NAME         manage ESP reporting API accounts
   haven import --format csv|jsonl [--dry-run] FILE       import reports from an older system
   haven audit verify [flags]                             check the audit log's hash chain
   haven version              print the version
@@ -108,6 +109,8 @@ func dispatch(ctx context.Context, e env, args []string) error {
 		return cmdAgency(ctx, e, rest)
 	case "token":
 		return cmdToken(ctx, e, rest)
+	case "esp":
+		return cmdEsp(ctx, e, rest)
 	case "import":
 		return cmdImport(ctx, e, rest)
 	case "audit":

@@ -105,6 +105,21 @@ func buildRules() []Rule {
 	add(KindChild, ActionView, []Role{RoleChildWelfare, RoleOfficer}, SameAgency, InJurisdiction)
 	add(KindChild, ActionUpdate, []Role{RoleAnalyst, RoleSupervisor})
 
+	// Missing episodes (missing-child reports, missing from care, recovery;
+	// see missing.go). Whoever takes reports may report a child missing;
+	// the clearinghouse's analysts and supervisors see all; officers and
+	// child-welfare workers see their agency's within its jurisdiction;
+	// every reporter sees the episodes they filed. The recovery and its
+	// debrief are recorded by the clearinghouse or by the agency holding the
+	// episode (or the officer or worker who filed it).
+	add(KindEpisode, ActionCreate, reportWriters)
+	add(KindEpisode, ActionView, []Role{RoleAnalyst, RoleSupervisor})
+	add(KindEpisode, ActionView, []Role{RoleHotline, RoleOfficer, RoleChildWelfare, RoleFosterParent}, CreatedByMe)
+	add(KindEpisode, ActionView, []Role{RoleOfficer, RoleChildWelfare}, SameAgency, InJurisdiction)
+	add(KindEpisode, ActionUpdate, []Role{RoleAnalyst, RoleSupervisor})
+	add(KindEpisode, ActionUpdate, []Role{RoleOfficer, RoleChildWelfare}, CreatedByMe)
+	add(KindEpisode, ActionUpdate, []Role{RoleOfficer, RoleChildWelfare}, SameAgency, InJurisdiction)
+
 	// Accounts, agencies, audit: administration.
 	add(KindUser, ActionCreate, one(RoleAdmin))
 	add(KindUser, ActionView, one(RoleAdmin))
@@ -119,7 +134,27 @@ func buildRules() []Rule {
 	add(KindAgency, ActionView, staffRoles)
 	add(KindESP, ActionCreate, one(RoleAdmin))
 	add(KindESP, ActionView, one(RoleAdmin))
+	// ESP accounts: administrators disable and re-enable them (esp.go).
+	add(KindESP, ActionUpdate, one(RoleAdmin))
 	add(KindAudit, ActionView, one(RoleAdmin))
+
+	// Hotline console (hotline.go): specialists take calls and see and
+	// change their own; supervisors see every call. A notification is
+	// "assigned" to its recipient, who alone sees it and marks it read.
+	add(KindCall, ActionCreate, one(RoleHotline))
+	add(KindCall, ActionView, one(RoleHotline), CreatedByMe)
+	add(KindCall, ActionView, one(RoleSupervisor))
+	add(KindCall, ActionUpdate, one(RoleHotline), CreatedByMe)
+	add(KindNotification, ActionView, staffRoles, AssignedToMe)
+	add(KindNotification, ActionUpdate, staffRoles, AssignedToMe)
+
+	// The public (Actor.Via "public", no role, no user) is in no rule, so
+	// it may see and change nothing. The one exception is written in the
+	// service rather than here: Service.SubmitTip lets the public create a
+	// report on the public_tip channel, and Service.AddSupplement lets
+	// whoever holds a report's reference and follow-up code add a
+	// supplement to it (the code is the authorisation; it opens nothing for
+	// reading). Both refuse every other actor (see tip.go).
 	return rs
 }
 

@@ -147,3 +147,67 @@ func prepareReport(a Actor, r *Report, now time.Time) error {
 	r.Normalize()
 	return r.Validate(now)
 }
+
+// IdempotencyTx remembers what a request with an idempotency key created,
+// so that a retried request returns the first result instead of creating a
+// duplicate.
+type IdempotencyTx interface {
+	// IdempotentResult returns the request hash and record id stored for
+	// the actor's key; found is false when the key is new.
+	IdempotentResult(ctx context.Context, actorID int64, key string) (requestHash string, recordID int64, found bool, err error)
+	// RecordIdempotent stores the key's request hash and record id.
+	RecordIdempotent(ctx context.Context, actorID int64, key, requestHash string, recordID int64, at time.Time) error
+}
+
+// MaxIdempotencyKey is the longest idempotency key accepted.
+const MaxIdempotencyKey = 200
+
+// CreateReportOnce is CreateReport for requests that may be retried (the
+// JSON API's Idempotency-Key): the first request with a key creates the
+// report; a retry with the same key and the same request (by hash) returns
+// that report with replayed true; the same key with a different request is
+// ECONFLICT. An empty key creates a report every time.
+func (s *Service) CreateReportOnce(ctx context.Context, a Actor, key, requestHash string, r *Report) (rep *Report, replayed bool, err error) {
+	if key == "" {
+		return r, false, s.CreateReport(ctx, a, r)
+	}
+	if len(key) > MaxIdempotencyKey {
+		return nil, false, FieldError("Idempotency-Key", "an idempotency key has at most %d characters", MaxIdempotencyKey)
+	}
+	if !CanKind(a, ActionCreate, KindReport) {
+		return nil, false, s.deny(ctx, a, "report.create", KindReport, 0, forbidden("create reports"))
+	}
+	if err := prepareReport(a, r, s.now()); err != nil {
+		return nil, false, err
+	}
+	var firstID int64
+	err = s.Store.Update(ctx, func(tx Tx) error {
+		hash, id, found, err := tx.IdempotentResult(ctx, a.UserID, key)
+		if err != nil {
+			return err
+		}
+		if found {
+			if hash != requestHash {
+				return Errorf(ECONFLICT, "This Idempotency-Key was used for a different request; use a new key for a new report.")
+			}
+			firstID = id
+			return nil
+		}
+		if err := s.insertReport(ctx, tx, a, r); err != nil {
+			return err
+		}
+		return tx.RecordIdempotent(ctx, a.UserID, key, requestHash, r.ID, s.now())
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	if firstID == 0 {
+		s.wake()
+		return r, false, nil
+	}
+	err = s.Store.View(ctx, func(tx Tx) (err error) {
+		rep, err = tx.ReportByID(ctx, firstID)
+		return err
+	})
+	return rep, true, err
+}

@@ -131,3 +131,25 @@ func TestImportReportsCapsTheBatch(t *testing.T) {
 		}
 	})
 }
+
+func TestARetriedAPIRequestReturnsTheFirstReportInsteadOfADuplicate(t *testing.T) {
+	eachStore(t, func(t *testing.T, svc *haven.Service, c *clock) {
+		ctx := context.Background()
+		u, _ := addUser(t, svc, "hotline", haven.RoleHotline, 0)
+		a := haven.Actor{UserID: u.ID, Username: u.Username, Role: haven.RoleHotline, Via: "api"}
+		first, replayed, err := svc.CreateReportOnce(ctx, a, "k-1", "hash-a", importable("first"))
+		if err != nil || replayed {
+			t.Fatalf("first: %v %v", replayed, err)
+		}
+		again, replayed, err := svc.CreateReportOnce(ctx, a, "k-1", "hash-a", importable("first"))
+		if err != nil || !replayed || again.ID != first.ID || again.Ref != first.Ref {
+			t.Fatalf("retry: %+v %v %v", again, replayed, err)
+		}
+		if _, _, err := svc.CreateReportOnce(ctx, a, "k-1", "hash-b", importable("other")); haven.ErrorCode(err) != haven.ECONFLICT {
+			t.Fatalf("same key, other request: %v", err)
+		}
+		if n, _ := countReportsAndCreates(t, svc); n != 1 {
+			t.Fatalf("%d reports after a retry, want 1", n)
+		}
+	})
+}

@@ -27,7 +27,13 @@ type Store interface {
 type Tx interface {
 	JobsTx
 	AttachmentsTx
+	HotlineTx
+	NotificationsTx
+	MissingTx
+	TipsTx
+	EspTx
 	ImportTx
+	IdempotencyTx
 
 	// Users. CreateUser sets ID, CreatedAt and UpdatedAt.
 	CreateUser(ctx context.Context, u *User) error

@@ -54,12 +54,7 @@ func (s *Server) apiReports(w http.ResponseWriter, r *http.Request, a haven.Acto
 	}
 	resp := apiReportsResponse{Reports: make([]apiReport, 0, len(rs)), Limit: limit, Offset: offset}
 	for _, rep := range rs {
-		resp.Reports = append(resp.Reports, apiReport{
-			ID: rep.ID, Ref: rep.Ref, Channel: rep.Channel, IncidentType: rep.IncidentType,
-			MissingType: rep.MissingType, MissingFromCare: rep.MissingFromCare, Priority: rep.Priority,
-			Status: rep.Status, State: rep.State, AgencyID: nonZero(rep.AgencyID),
-			AssignedTo: nonZero(rep.AssignedTo), ReceivedAt: rep.ReceivedAt.UTC(),
-		})
+		resp.Reports = append(resp.Reports, summary(rep))
 	}
 	writeJSON(w, http.StatusOK, resp)
 }

@@ -115,26 +115,34 @@ func (b *browser) path() string {
 }
 
 // waitPath waits until the browser has loaded path (after a form post and
-// its redirect). It polls from Go: a page-side poll dies with the navigation.
+// its redirect).
 func (b *browser) waitPath(path string) {
+	b.t.Helper()
+	b.waitFor("for "+path, `document.readyState === 'complete' ? location.pathname + location.search : ''`, path)
+}
+
+// waitFor waits until the expression js, evaluated in the page, gives want,
+// then checks the page. It polls from Go: a page-side poll dies with the
+// navigation.
+func (b *browser) waitFor(what, js, want string) {
 	b.t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	last := ""
 	for time.Now().Before(deadline) {
 		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
-		loc, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState === 'complete' ? location.pathname + location.search : ''`))
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
 		cancel()
-		if err == nil && loc == path {
+		if err == nil && got == want {
 			b.checkPage()
 			return
 		}
-		if loc != "" {
-			last = loc
+		if got != "" {
+			last = got
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	b.screenshot("failed")
-	b.t.Fatalf("browser: waited for %s, still at %q", path, last)
+	b.t.Fatalf("browser: waited %s, still at %q", what, last)
 }
 
 // checkPage fails the test if the page hit a CSP violation or a script

@@ -20,6 +20,7 @@ type page struct {
 	Title   string
 	Actor   *haven.Actor // nil when nobody is fully signed in
 	Nav     []navLink
+	Alerts  *alertBadge // the unread-notifications badge; nil for roles not alerted
 	Version string
 	Data    any // the page's own data
 }
@@ -31,25 +32,36 @@ type navLink struct {
 }
 
 // navItems are the screens the navigation may offer, each with the
-// permission that decides whether a role sees it. Screens not built yet
-// (no route) are left out by nav.
+// permission that decides whether a role sees it (may, when set, decides
+// instead). Screens not built yet (no route) are left out by nav.
 var navItems = []struct {
 	label, href string
 	action      haven.Action
 	kind        haven.Kind
+	may         func(haven.Actor) bool
 }{
-	{"Reports", "/reports", haven.ActionView, haven.KindReport},
-	{"Cases", "/cases", haven.ActionView, haven.KindCase},
-	{"Agencies", "/agencies", haven.ActionView, haven.KindAgency},
-	{"Accounts", "/admin/users", haven.ActionAdmin, haven.KindUser},
-	{"Audit log", "/admin/audit", haven.ActionView, haven.KindAudit},
+	{"Reports", "/reports", haven.ActionView, haven.KindReport, nil},
+	{"Cases", "/cases", haven.ActionView, haven.KindCase, nil},
+	{"Missing children", "/missing", haven.ActionView, haven.KindEpisode, nil},
+	{"Agencies", "/agencies", haven.ActionView, haven.KindAgency, nil},
+	// Everyone may view their own account; the list is for those who may
+	// see others' (administrators, and supervisors read-only).
+	{"Accounts", "/admin/users", haven.ActionView, haven.KindUser, haven.CanListAccounts},
+	{"Audit log", "/admin/audit", haven.ActionView, haven.KindAudit, nil},
+	{"ESP accounts", "/admin/esp", haven.ActionView, haven.KindESP, nil},
+	// Hotline console: specialists take calls, supervisors see them all.
+	{"Hotline", "/hotline", haven.ActionView, haven.KindCall, nil},
 }
 
 // nav returns the links the actor may use, marking the current one.
 func (s *Server) nav(a haven.Actor, current string) []navLink {
 	links := []navLink{{Label: "Home", Href: "/", Current: current == "/"}}
 	for _, it := range navItems {
-		if haven.CanKind(a, it.action, it.kind) && s.routed(it.href) {
+		may := haven.CanKind(a, it.action, it.kind)
+		if it.may != nil {
+			may = it.may(a)
+		}
+		if may && s.routed(it.href) {
 			links = append(links, navLink{Label: it.label, Href: it.href, Current: current == it.href})
 		}
 	}
@@ -92,6 +104,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	p := page{Actor: a, Version: s.version, Data: data}
 	if a != nil {
 		p.Nav = s.nav(*a, r.URL.Path)
+		p.Alerts = s.badge(r, *a)
 	}
 	s.execute(w, r, status, name, "layout", p)
 }

@@ -19,9 +19,65 @@ func (s *Server) routes() {
 	m.Handle("GET /{$}", s.requireUser(s.home))
 	m.Handle("GET /admin/audit", s.requireUser(s.auditViewer))
 
+	// Accounts (administrators; supervisors may read the list) and the
+	// agency directory (every staff role; administrators add agencies).
+	m.Handle("GET /admin/users", s.requireUser(s.adminUsers))
+	m.Handle("GET /admin/users/new", s.requireUser(s.adminUserNew))
+	m.Handle("POST /admin/users", s.requireUser(s.adminUserCreate))
+	m.Handle("GET /admin/users/{id}/totp.png", s.requireUser(s.adminUserTOTPQR))
+	for _, action := range []string{"disable", "enable", "reset-mfa"} {
+		m.Handle("GET /admin/users/{id}/"+action, s.requireUser(s.adminUserConfirm(action)))
+		m.Handle("POST /admin/users/{id}/"+action, s.requireUser(s.adminUserDo(action)))
+	}
+	m.Handle("GET /agencies", s.requireUser(s.agencies))
+	m.Handle("GET /agencies/new", s.requireUser(s.agencyNew))
+	m.Handle("POST /agencies", s.requireUser(s.agencyCreate))
+
+	// The public tip form and its follow-up page: no sign-in, English and
+	// Spanish, rate limited per address (tip.go, tip_follow_up.go).
+	tips := newTipPages(s, s.tipOpts)
+	m.HandleFunc("GET /tip", tips.tipForm)
+	m.HandleFunc("POST /tip", tips.tipSubmit)
+	m.HandleFunc("GET /tip/follow-up", tips.followUpForm)
+	m.HandleFunc("POST /tip/follow-up", tips.followUpSubmit)
+
+	// Missing children: the missing-child report (with missing from care
+	// and its 24-hour statutory clock), the episodes, recovery with its
+	// debrief, and a child's page with the child's episodes
+	// (missing_new.go, missing_list.go, missing_episode.go, child_page.go).
+	m.Handle("GET /missing", s.requireUser(s.missingList))
+	m.Handle("GET /missing/new", s.requireUser(s.missingNew))
+	m.Handle("POST /missing", s.requireUser(s.missingCreate))
+	m.Handle("GET /missing/{id}", s.requireUser(s.missingEpisode))
+	m.Handle("POST /missing/{id}/recovery", s.requireUser(s.missingRecovery))
+	m.Handle("POST /missing/{id}/notifications", s.requireUser(s.missingNotifications))
+	m.Handle("GET /children/{id}", s.requireUser(s.childPage))
+
+	// ESP reporting API (CyberTipline-compatible XML, HTTP Basic with ESP
+	// accounts, no session cookie): internal/ispws serves all of /ispws/.
+	// Administrators manage the ESP accounts at /admin/esp (admin_esp.go).
+	m.Handle("/ispws/", s.ispws())
+	m.Handle("GET /admin/esp", s.requireUser(s.adminEsp))
+	m.Handle("POST /admin/esp", s.requireUser(s.adminEspCreate))
+	m.Handle("POST /admin/esp/{name}/disable", s.requireUser(s.adminEspSetDisabled(true)))
+	m.Handle("POST /admin/esp/{name}/enable", s.requireUser(s.adminEspSetDisabled(false)))
+
+	// Hotline console (hotline specialists; supervisors read calls) and the
+	// in-app notifications an imminent-danger call raises (each user's own).
+	m.Handle("GET /hotline", s.requireUser(s.hotline))
+	m.Handle("POST /hotline/calls", s.requireUser(s.hotlineStart))
+	m.Handle("GET /hotline/calls/{id}", s.requireUser(s.hotlineCall))
+	m.Handle("POST /hotline/calls/{id}", s.requireUser(s.hotlineCallSave))
+	m.Handle("GET /notifications", s.requireUser(s.notifications))
+	m.Handle("POST /notifications/{id}/read", s.requireUser(s.notificationRead))
+
 	// JSON API: bearer tokens only, never the session cookie.
-	m.Handle("GET /api/v1/me", s.requireToken(s.apiMe))
-	m.Handle("GET /api/v1/reports", s.requireToken(s.apiReports))
+	// Every API route is in openapi.json (a test checks both ways).
+	s.api("GET /api/v1/openapi.json", http.HandlerFunc(s.apiOpenAPI))
+	s.api("GET /api/v1/me", s.requireToken(s.apiMe))
+	s.api("GET /api/v1/reports", s.requireToken(s.apiReports))
+	s.api("POST /api/v1/reports", s.requireToken(s.apiReportCreate))
+	s.api("GET /api/v1/reports/{id}", s.requireToken(s.apiReportGet))
 	m.HandleFunc("/api/", s.apiNotFound)
 
 	// Operations.
@@ -44,3 +100,14 @@ func (s *Server) routed(path string) bool {
 	_, pattern := s.mux.Handler(r)
 	return pattern != "" && pattern != "/"
 }
+
+// api registers a JSON API route and remembers its pattern, so that a test
+// can hold the OpenAPI description to the routes that really exist.
+func (s *Server) api(pattern string, h http.Handler) {
+	s.apiRoutes = append(s.apiRoutes, pattern)
+	s.mux.Handle(pattern, h)
+}
+
+// APIRoutes returns the patterns of the JSON API's routes ("GET
+// /api/v1/reports", …), as registered.
+func (s *Server) APIRoutes() []string { return append([]string(nil), s.apiRoutes...) }

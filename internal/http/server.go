@@ -38,6 +38,8 @@ type Options struct {
 	// localhost (browsers accept Secure cookies from http://localhost and
 	// http://127.0.0.1, so the tests keep it on).
 	SecureCookies bool
+	// Tips limits the public tip form per client address (tip.go).
+	Tips TipOptions
 }
 
 // Server is Haven's HTTP server logic. It is safe for concurrent use and
@@ -56,6 +58,8 @@ type Server struct {
 	staticURL map[string]string // asset path → URL with content hash
 	metrics   *metrics
 	registry  *prometheus.Registry
+	tipOpts   TipOptions
+	apiRoutes []string // patterns of the JSON API routes, in registration order
 }
 
 // New returns a Server with every route registered. It panics if the
@@ -82,6 +86,7 @@ func New(o Options) *Server {
 		mux:      http.NewServeMux(),
 		metrics:  newMetrics(o.Registry),
 		registry: o.Registry,
+		tipOpts:  o.Tips,
 	}
 	s.staticURL = hashStatic()
 	s.pages = s.parseTemplates()

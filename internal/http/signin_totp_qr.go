@@ -21,7 +21,13 @@ func (s *Server) signinTOTPQR(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	key, err := otp.NewKeyFromURL(url)
+	s.writeQR(w, r, url)
+}
+
+// writeQR answers with an otpauth:// URL as a QR code PNG. Like every
+// response it carries Cache-Control: no-store (securityHeaders).
+func (s *Server) writeQR(w http.ResponseWriter, r *http.Request, otpauthURL string) {
+	key, err := otp.NewKeyFromURL(otpauthURL)
 	if err != nil {
 		s.pageError(w, r, err)
 		return

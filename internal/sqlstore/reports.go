@@ -18,8 +18,8 @@ var (
 	qCreateReport = insertQuery(`INSERT INTO reports (` + strings.TrimPrefix(reportColumns, "id, ") + `)
 	VALUES (` + placeholders(26) + `) ON CONFLICT DO NOTHING`)
 	qMarkReportIngested = query(`UPDATE reports SET ingested_at = ? WHERE id = ?`)
-	qReportByID  = query(`SELECT ` + reportColumns + ` FROM reports WHERE id = ?`)
-	qReportByRef = query(`SELECT ` + reportColumns + ` FROM reports WHERE ref = ?`)
+	qReportByID         = query(`SELECT ` + reportColumns + ` FROM reports WHERE id = ?`)
+	qReportByRef        = query(`SELECT ` + reportColumns + ` FROM reports WHERE ref = ?`)
 
 	insertPlaces = newMultiInsert(`INSERT INTO report_places (report_id, pos, role, name, address,
 	city, county, state, zip, country, lat, lon)`, 12, false)
@@ -74,7 +74,13 @@ func (tx *tx) createReport(ctx context.Context, r *haven.Report) error {
 		return err
 	}
 	r.ID = id
-	err = tx.insertRows(ctx, insertPlaces, len(r.Places), func(args []any, i int) []any {
+	return tx.insertReportParts(ctx, r)
+}
+
+// insertReportParts inserts the report's places, people and identifiers,
+// setting their ids.
+func (tx *tx) insertReportParts(ctx context.Context, r *haven.Report) error {
+	err := tx.insertRows(ctx, insertPlaces, len(r.Places), func(args []any, i int) []any {
 		p := &r.Places[i]
 		return append(args, r.ID, i, string(p.Role), p.Name, p.Address, p.City, p.County,
 			p.State, p.ZIP, p.Country, ptrArg(p.Lat), ptrArg(p.Lon))

@@ -35,3 +35,24 @@ var importTests = []test{
 		wantCode(t, "recording a batch twice", err, haven.ECONFLICT)
 	}},
 }
+
+func init() { register(idempotencyTests) }
+
+var idempotencyTests = []test{
+	{"an idempotency key is recorded once per actor", func(t *testing.T, s haven.Store) {
+		ctx := context.Background()
+		update(t, s, func(tx haven.Tx) error { return tx.RecordIdempotent(ctx, 7, "key-1", "h1", 42, at(8, 0, 0, 0)) })
+		view(t, s, func(tx haven.Tx) error {
+			hash, id, found, err := tx.IdempotentResult(ctx, 7, "key-1")
+			if !found || hash != "h1" || id != 42 || err != nil {
+				t.Errorf("stored key: %q %d %v %v", hash, id, found, err)
+			}
+			if _, _, found, _ := tx.IdempotentResult(ctx, 8, "key-1"); found {
+				t.Error("another actor's key was found")
+			}
+			return nil
+		})
+		err := updateErr(s, func(tx haven.Tx) error { return tx.RecordIdempotent(ctx, 7, "key-1", "h2", 43, at(8, 0, 0, 0)) })
+		wantCode(t, "recording a key twice", err, haven.ECONFLICT)
+	}},
+}

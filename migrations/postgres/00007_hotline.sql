@@ -1,0 +1,38 @@
+-- The hotline console: calls to the 24/7 line, each with the report it
+-- produced, and the in-app notifications an imminent-danger call raises.
+-- details is the console's entries as a JSON object (haven.CallDetails).
+
+-- +goose Up
+CREATE TABLE calls (
+	id             BIGSERIAL PRIMARY KEY,
+	specialist_id  BIGINT NOT NULL REFERENCES users (id),
+	report_id      BIGINT REFERENCES reports (id),
+	started_at     TIMESTAMPTZ NOT NULL,
+	ended_at       TIMESTAMPTZ,
+	caller_type    TEXT NOT NULL DEFAULT '',
+	language       TEXT NOT NULL DEFAULT 'en',
+	disposition    TEXT NOT NULL DEFAULT '',
+	imminent       BOOLEAN NOT NULL DEFAULT FALSE,
+	imminent_at    TIMESTAMPTZ,
+	details        TEXT NOT NULL DEFAULT '{}',
+	updated_at     TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX calls_specialist ON calls (specialist_id, started_at);
+CREATE INDEX calls_started ON calls (started_at);
+CREATE UNIQUE INDEX calls_report ON calls (report_id);
+
+CREATE TABLE notifications (
+	id            BIGSERIAL PRIMARY KEY,
+	recipient_id  BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+	kind          TEXT NOT NULL,
+	report_id     BIGINT REFERENCES reports (id),
+	call_id       BIGINT REFERENCES calls (id),
+	message       TEXT NOT NULL DEFAULT '',
+	created_at    TIMESTAMPTZ NOT NULL,
+	read_at       TIMESTAMPTZ
+);
+CREATE INDEX notifications_recipient ON notifications (recipient_id, created_at);
+
+-- +goose Down
+DROP TABLE notifications;
+DROP TABLE calls;

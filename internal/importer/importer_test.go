@@ -58,8 +58,8 @@ bad priority,,,,,urgent
 }
 
 func TestAnUnknownColumnRefusesTheFile(t *testing.T) {
-	_, err := ParseCSV(strings.NewReader("narrative,victim_score\nx,3\n"))
-	if err == nil || !strings.Contains(err.Error(), `unknown column "victim_score"`) {
+	_, err := ParseCSV(strings.NewReader("narrative,favourite_colour\nx,3\n"))
+	if err == nil || !strings.Contains(err.Error(), `unknown column "favourite_colour"`) {
 		t.Fatalf("got %v", err)
 	}
 	if _, err := ParseCSV(strings.NewReader("")); err == nil {

@@ -60,7 +60,10 @@ func TestXSDDefinesEveryTypeItUsesOnce(t *testing.T) {
 func TestAnXSDEngineAgreesWithTheValidator(t *testing.T) {
 	xmllint, err := exec.LookPath("xmllint")
 	if err != nil {
-		t.Skip("xmllint is not installed (Debian: libxml2-utils); the XSD is checked against the validator only where it is")
+		if os.Getenv("CI") != "" {
+			t.Fatal("xmllint is not installed, and CI must check the XSD against the validator (.ci/run installs libxml2-utils)")
+		}
+		t.Skip("SKIPPING: xmllint is not installed (Debian: libxml2-utils), so the served XSD was not checked against the validator")
 	}
 	dir := t.TempDir()
 	xsdPath := filepath.Join(dir, "haven.xsd")

@@ -19,21 +19,10 @@ Commands:
 `
 
 func cmdAgency(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(e.stderr, agencyUsage)
-		return errUsage
-	}
-	switch args[0] {
-	case "-h", "--help", "help":
-		fmt.Fprint(e.stdout, agencyUsage)
-		return nil
-	case "add":
-		return agencyAdd(ctx, e, args[1:])
-	case "list":
-		return agencyList(ctx, e, args[1:])
-	}
-	fmt.Fprintf(e.stderr, "haven agency: unknown command %q\n\n%s", args[0], agencyUsage)
-	return errUsage
+	return dispatchSub(e, "agency", agencyUsage, args, map[string]func([]string) error{
+		"add":  func(a []string) error { return agencyAdd(ctx, e, a) },
+		"list": func(a []string) error { return agencyList(ctx, e, a) },
+	})
 }
 
 func agencyAdd(ctx context.Context, e env, args []string) error {

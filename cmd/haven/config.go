@@ -138,3 +138,23 @@ func newLogger(e env, format string) *slog.Logger {
 	}
 	return slog.New(slog.NewJSONHandler(e.stderr, nil))
 }
+
+// dispatchSub runs the subcommand named by args[0] of the command group
+// name: help on -h, --help or help (to standard output), and the help as a
+// usage error when the subcommand is missing or unknown.
+func dispatchSub(e env, name, help string, args []string, cmds map[string]func([]string) error) error {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, help)
+		return errUsage
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		fmt.Fprint(e.stdout, help)
+		return nil
+	}
+	if run, ok := cmds[args[0]]; ok {
+		return run(args[1:])
+	}
+	fmt.Fprintf(e.stderr, "haven %s: unknown command %q\n\n%s", name, args[0], help)
+	return errUsage
+}

@@ -20,24 +20,12 @@ Commands:
 `
 
 func cmdEsp(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		if len(args) == 0 {
-			fmt.Fprint(e.stderr, espUsage)
-			return errUsage
-		}
-		fmt.Fprint(e.stdout, espUsage)
-		return nil
-	}
-	switch args[0] {
-	case "add":
-		return espAdd(ctx, e, args[1:])
-	case "list":
-		return espList(ctx, e, args[1:])
-	case "disable", "enable":
-		return espSetDisabled(ctx, e, args[0], args[1:])
-	}
-	fmt.Fprintf(e.stderr, "haven esp: unknown command %q\n\n%s", args[0], espUsage)
-	return errUsage
+	return dispatchSub(e, "esp", espUsage, args, map[string]func([]string) error{
+		"add":     func(a []string) error { return espAdd(ctx, e, a) },
+		"list":    func(a []string) error { return espList(ctx, e, a) },
+		"disable": func(a []string) error { return espSetDisabled(ctx, e, "disable", a) },
+		"enable":  func(a []string) error { return espSetDisabled(ctx, e, "enable", a) },
+	})
 }
 
 // espOpen parses the flags and the NAME argument of an esp command and

@@ -31,27 +31,13 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 	for i, r := range haven.Roles {
 		roles[i] = string(r)
 	}
-	help := fmt.Sprintf(userUsage, strings.Join(roles, ", "))
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		if len(args) == 0 {
-			fmt.Fprint(e.stderr, help)
-			return errUsage
-		}
-		fmt.Fprint(e.stdout, help)
-		return nil
-	}
-	switch args[0] {
-	case "add":
-		return userAdd(ctx, e, args[1:])
-	case "list":
-		return userList(ctx, e, args[1:])
-	case "disable", "enable":
-		return userSetDisabled(ctx, e, args[0], args[1:])
-	case "reset-mfa":
-		return userResetMFA(ctx, e, args[1:])
-	}
-	fmt.Fprintf(e.stderr, "haven user: unknown command %q\n\n%s", args[0], help)
-	return errUsage
+	return dispatchSub(e, "user", fmt.Sprintf(userUsage, strings.Join(roles, ", ")), args, map[string]func([]string) error{
+		"add":       func(a []string) error { return userAdd(ctx, e, a) },
+		"list":      func(a []string) error { return userList(ctx, e, a) },
+		"disable":   func(a []string) error { return userSetDisabled(ctx, e, "disable", a) },
+		"enable":    func(a []string) error { return userSetDisabled(ctx, e, "enable", a) },
+		"reset-mfa": func(a []string) error { return userResetMFA(ctx, e, a) },
+	})
 }
 
 func userAdd(ctx context.Context, e env, args []string) error {

@@ -157,13 +157,28 @@ func (s *Service) UserByUsername(ctx context.Context, a Actor, username string) 
 }
 
 // SetUserDisabled disables or re-enables an account; disabling ends its
-// sessions at once.
+// sessions at once. Administrators cannot disable themselves, and the last
+// active administrator account cannot be disabled (nobody could undo it
+// from the web).
 func (s *Service) SetUserDisabled(ctx context.Context, a Actor, userID int64, disabled bool) error {
 	action := "user.enable"
 	if disabled {
 		action = "user.disable"
 	}
 	return s.adminUser(ctx, a, userID, action, func(tx Tx, u *User) error {
+		if disabled && u.ID == a.UserID {
+			return Errorf(EINVALID, "You cannot disable your own account; ask another administrator.")
+		}
+		if disabled && u.Role == RoleAdmin && !u.Disabled {
+			active := false
+			n, err := tx.CountUsers(ctx, UserFilter{Role: RoleAdmin, Disabled: &active})
+			if err != nil {
+				return err
+			}
+			if n <= 1 {
+				return Errorf(EINVALID, "This is the last active administrator account; create or enable another before disabling it.")
+			}
+		}
 		u.Disabled = disabled
 		if disabled {
 			return tx.DeleteUserSessions(ctx, u.ID)

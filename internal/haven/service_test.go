@@ -308,3 +308,24 @@ func TestRefusalsAreAuditedAndHiddenRecordsAnswerLikeMissingOnes(t *testing.T) {
 		}
 	})
 }
+
+func TestTheLastAdministratorAndOnesOwnAccountCannotBeDisabled(t *testing.T) {
+	eachStore(t, func(t *testing.T, svc *haven.Service, c *clock) {
+		ctx := context.Background()
+		first, _ := addUser(t, svc, "ada", haven.RoleAdmin, 0)
+		if err := svc.SetUserDisabled(ctx, sys, first.ID, true); haven.ErrorCode(err) != haven.EINVALID {
+			t.Fatalf("disabling the only administrator: %v", err)
+		}
+		second, _ := addUser(t, svc, "bob", haven.RoleAdmin, 0)
+		bob := haven.Actor{UserID: second.ID, Username: "bob", Role: haven.RoleAdmin, Via: "web"}
+		if err := svc.SetUserDisabled(ctx, bob, second.ID, true); haven.ErrorCode(err) != haven.EINVALID {
+			t.Fatalf("an administrator disabling themselves: %v", err)
+		}
+		if err := svc.SetUserDisabled(ctx, bob, first.ID, true); err != nil {
+			t.Fatalf("disabling one of two administrators: %v", err)
+		}
+		if err := svc.SetUserDisabled(ctx, sys, second.ID, true); haven.ErrorCode(err) != haven.EINVALID {
+			t.Fatalf("disabling the last active administrator: %v", err)
+		}
+	})
+}

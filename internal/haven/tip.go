@@ -76,7 +76,7 @@ type TipInput struct {
 // Receipt is what a reporter gets back for a tip: shown once, never again.
 type Receipt struct {
 	Ref  string
-	Code string // the follow-up code, formatted XXXX-XXXX-XXXX-XXXX
+	Code string // the follow-up code: four groups of four Crockford base32 characters
 }
 
 // TipFollowUp is the stored half of a report's follow-up code.

@@ -52,7 +52,9 @@ type EspSubmission struct {
 	// with the same bytes finds the submission it already opened.
 	BodyHash []byte
 	// XML is the original document, verbatim, encrypted with Service.Secrets
-	// bound to the submission id (espXMLAD).
+	// bound to the account and the document's hash (espXMLAD), so that it
+	// can be sealed before the row exists and read back only as this
+	// submission's document.
 	XML        []byte
 	State      EspState
 	ReportID   int64 // the haven Report, once finished
@@ -300,7 +302,9 @@ func EspActor(acct *EspAccount, ip string) Actor {
 	return Actor{Username: "esp:" + acct.Name, Via: "esp", IP: ip}
 }
 
-func espXMLAD(id int64) []byte          { return fmt.Appendf(nil, "esp-submission:%d:xml", id) }
+func espXMLAD(sub *EspSubmission) []byte {
+	return fmt.Appendf(nil, "esp-submission:%d:%x:xml", sub.AccountID, sub.BodyHash)
+}
 func espFileAD(fileID string) []byte    { return []byte("esp-file:" + fileID + ":blob") }
 func espDetailsAD(fileID string) []byte { return []byte("esp-file:" + fileID + ":details") }
 
@@ -357,8 +361,14 @@ func (s *Service) touchSubmission(ctx context.Context, tx Tx, sub *EspSubmission
 func (s *Service) OpenEspSubmission(ctx context.Context, acct *EspAccount, ip string, doc []byte) (int64, error) {
 	sum := sha256.Sum256(doc)
 	a := EspActor(acct, ip)
+	sub := &EspSubmission{AccountID: acct.ID, BodyHash: sum[:], State: EspOpen}
+	// Sealed before the write: the single writer does no more than it must.
+	sealed, err := s.Secrets.Encrypt(doc, espXMLAD(sub))
+	if err != nil {
+		return 0, fmt.Errorf("encrypt esp report: %w", err)
+	}
 	var id int64
-	err := s.Store.Update(ctx, func(tx Tx) error {
+	err = s.Store.Update(ctx, func(tx Tx) error {
 		now := s.now()
 		prev, err := tx.EspSubmissionByBody(ctx, acct.ID, sum[:], now.Add(-EspOpenTTL))
 		if err == nil {
@@ -367,14 +377,11 @@ func (s *Service) OpenEspSubmission(ctx context.Context, acct *EspAccount, ip st
 		} else if ErrorCode(err) != ENOTFOUND {
 			return err
 		}
-		sub := &EspSubmission{AccountID: acct.ID, BodyHash: sum[:], State: EspOpen, OpenedAt: now, ChangedAt: now}
+		sub.ID, sub.XML, sub.OpenedAt, sub.ChangedAt = 0, sealed, now, now
 		if err := tx.CreateEspSubmission(ctx, sub); err != nil {
 			return err
 		}
-		if sub.XML, err = s.Secrets.Encrypt(doc, espXMLAD(sub.ID)); err != nil {
-			return fmt.Errorf("encrypt esp report: %w", err)
-		}
-		if err := s.touchSubmission(ctx, tx, sub); err != nil {
+		if err := tx.EnqueueJob(ctx, &Job{Kind: JobEspExpire, RecordID: sub.ID, RunAt: sub.ExpiresAt()}); err != nil {
 			return err
 		}
 		id = sub.ID
@@ -545,7 +552,7 @@ func (s *Service) FinishEspSubmission(ctx context.Context, acct *EspAccount, ip 
 			return err
 		}
 		c := EspContent{Submission: sub}
-		if c.XML, err = s.Secrets.Decrypt(sub.XML, espXMLAD(sub.ID)); err != nil {
+		if c.XML, err = s.Secrets.Decrypt(sub.XML, espXMLAD(sub)); err != nil {
 			return fmt.Errorf("decrypt esp report %d: %w", sub.ID, err)
 		}
 		for _, f := range files {
@@ -581,8 +588,6 @@ func (s *Service) FinishEspSubmission(ctx context.Context, acct *EspAccount, ip 
 		}
 		// insertReport's audit event (report.create by esp:NAME via esp) is
 		// the record of the finish; esp_submissions.report_id links the two.
-		// No second event: on PostgreSQL an audit append holds the chain's
-		// head until commit, so each one more serialises concurrent finishes.
 		sub.State, sub.ReportID, sub.FinishedAt, sub.ChangedAt = EspFinished, r.ID, &now, now
 		return tx.UpdateEspSubmission(ctx, sub)
 	})

@@ -95,9 +95,11 @@ type Tx interface {
 	ListCases(ctx context.Context, f CaseFilter) ([]*Case, error)
 	CountCases(ctx context.Context, f CaseFilter) (int, error)
 
-	// Audit. AppendAudit assigns Seq and PrevHash from the chain head, seals
-	// the event with sealer, inserts it and moves the head, serialised
-	// against concurrent appends. There is no update or delete.
+	// Audit. AppendAudit queues the event; before the transaction commits
+	// (or an audit read in it), the queue is chained: each event gets Seq and
+	// PrevHash from the chain head, is sealed with its sealer and inserted,
+	// and the head moves, serialised against concurrent appends. Seq,
+	// PrevHash and Hash are set then. There is no update or delete.
 	AppendAudit(ctx context.Context, e *AuditEvent, sealer Sealer) error
 	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
 	CountAudit(ctx context.Context, f AuditFilter) (int, error)

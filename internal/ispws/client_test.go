@@ -566,7 +566,7 @@ func testFullLifecycleWithAFileBecomesAHavenReport(t *testing.T, s *server) {
 	if sub == nil || bytes.Contains(sub.XML, []byte("Riley")) {
 		t.Fatalf("stored XML is missing or not encrypted")
 	}
-	if pt, err := s.keys.Decrypt(sub.XML, []byte(fmt.Sprintf("esp-submission:%d:xml", subID))); err != nil || string(pt) != fullReport {
+	if pt, err := s.keys.Decrypt(sub.XML, fmt.Appendf(nil, "esp-submission:%d:%x:xml", sub.AccountID, sub.BodyHash)); err != nil || string(pt) != fullReport {
 		t.Errorf("stored XML is not the document sent: %v", err)
 	}
 	// The report entered the pipeline.

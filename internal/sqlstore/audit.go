@@ -12,16 +12,19 @@ const auditColumns = `seq, at, actor_id, actor, role, via, ip, action, outcome, 
 	record_id, reason, detail, prev_hash, hash`
 
 var (
-	// qTakeAuditSeq moves the head to the next seq and returns it with the
-	// previous hash. The UPDATE locks the head row until the transaction
-	// ends, so concurrent appends on PostgreSQL queue here (and re-read the
-	// head once the one before them commits); SQLite runs one writer at a
-	// time anyway. A rolled-back append rolls the head back with it, so seq
-	// has no gaps.
-	qTakeAuditSeq = query(`UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`)
-	qSetAuditHash = query(`UPDATE audit_head SET hash = ? WHERE id = 1`)
-	qAuditHead    = query(`SELECT seq, hash FROM audit_head WHERE id = 1`)
-	qInsertAudit  = query(`INSERT INTO audit_events (` + auditColumns + `)
+	// qTakeAuditSeqs moves the head on by the number of events being
+	// appended and returns the new seq with the hash it had. The UPDATE
+	// locks the head row until the transaction ends, so concurrent appends
+	// on PostgreSQL queue here (and re-read the head once the one before
+	// them commits). That is why appends are queued and flushed as late as
+	// possible, just before the commit: the lock is held for the INSERTs
+	// and the commit only. A rolled-back append rolls the head back with
+	// it, so seq has no gaps.
+	qTakeAuditSeqs = query(`UPDATE audit_head SET seq = seq + ? WHERE id = 1 RETURNING seq, hash`)
+	qSetAuditHash  = query(`UPDATE audit_head SET hash = ? WHERE id = 1`)
+	qSetAuditHead  = query(`UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`)
+	qAuditHead     = query(`SELECT seq, hash FROM audit_head WHERE id = 1`)
+	qInsertAudit   = query(`INSERT INTO audit_events (` + auditColumns + `)
 	VALUES (` + placeholders(15) + `)`)
 	qScanAudit = query(`SELECT ` + auditColumns + ` FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?`)
 )
@@ -41,39 +44,106 @@ func scanAudit(s scanner) (*haven.AuditEvent, error) {
 	return &e, nil
 }
 
-// AppendAudit stamps e.At with the transaction's time when it is zero.
+// pendingAudit is an event queued by AppendAudit with the sealer to seal it.
+type pendingAudit struct {
+	e      *haven.AuditEvent
+	sealer haven.Sealer
+}
+
+// auditHead is the chain head as a group-commit batch has moved it: the
+// batch is one transaction on the only writer, so the head is read once,
+// kept here, and written back once before the batch commits.
+type auditHead struct {
+	loaded, moved bool
+	seq           int64
+	hash          []byte
+}
+
+// AppendAudit stamps e.At with the transaction's time when it is zero and
+// queues e; flushAudit chains and inserts the queue before the transaction
+// commits (or before an audit read in the same transaction), which is when
+// e.Seq, e.PrevHash and e.Hash are set.
 func (tx *tx) AppendAudit(ctx context.Context, e *haven.AuditEvent, sealer haven.Sealer) error {
-	if err := tx.appendAudit(ctx, e, sealer); err != nil {
+	if sealer == nil {
+		return tx.db.failure("append audit", errors.New("no sealer"), "", "")
+	}
+	e.At = stamp(e.At, tx.now)
+	tx.auditQueue = append(tx.auditQueue, pendingAudit{e, sealer})
+	return nil
+}
+
+// flushAudit appends the queued events to the chain.
+func (tx *tx) flushAudit(ctx context.Context) error {
+	if len(tx.auditQueue) == 0 {
+		return nil
+	}
+	if err := tx.appendAudit(ctx); err != nil {
 		return tx.db.failure("append audit", err, "", "")
+	}
+	tx.auditQueue = tx.auditQueue[:0]
+	return nil
+}
+
+func (tx *tx) appendAudit(ctx context.Context) error {
+	n := int64(len(tx.auditQueue))
+	var (
+		seq  int64 // the seq before the first queued event
+		prev []byte
+	)
+	switch h := tx.head; {
+	case h == nil:
+		var last int64
+		if err := tx.queryRow(ctx, qTakeAuditSeqs, n).Scan(&last, bytesCol{&prev}); err != nil {
+			return err
+		}
+		seq = last - n
+	case !h.loaded:
+		if err := tx.queryRow(ctx, qAuditHead).Scan(&seq, bytesCol{&prev}); err != nil {
+			return err
+		}
+	default:
+		seq, prev = h.seq, h.hash
+	}
+	for _, p := range tx.auditQueue {
+		e := p.e
+		seq++
+		e.Seq, e.PrevHash = seq, prev
+		mac, err := p.sealer.Seal(e.Canonical())
+		if err != nil {
+			return err
+		}
+		e.Hash, prev = mac, mac
+		_, err = tx.exec(ctx, qInsertAudit, e.Seq, e.At, e.ActorID, e.Actor, string(e.Role), e.Via, e.IP,
+			e.Action, e.Outcome, string(e.Kind), e.RecordID, e.Reason, e.Detail, bytesArg(e.PrevHash), bytesArg(e.Hash))
+		if err != nil {
+			return err
+		}
+	}
+	if h := tx.head; h != nil {
+		*h = auditHead{loaded: true, moved: true, seq: seq, hash: prev}
+		return nil
+	}
+	_, err := tx.exec(ctx, qSetAuditHash, bytesArg(prev))
+	return err
+}
+
+// writeAuditHead writes a batch's head back to the database.
+func (tx *tx) writeAuditHead(ctx context.Context) error {
+	if h := tx.head; h != nil && h.moved {
+		if _, err := tx.exec(ctx, qSetAuditHead, h.seq, bytesArg(h.hash)); err != nil {
+			return tx.db.failure("append audit", err, "", "")
+		}
 	}
 	return nil
 }
 
-func (tx *tx) appendAudit(ctx context.Context, e *haven.AuditEvent, sealer haven.Sealer) error {
-	if sealer == nil {
-		return errors.New("no sealer")
-	}
-	var prev []byte
-	if err := tx.queryRow(ctx, qTakeAuditSeq).Scan(&e.Seq, bytesCol{&prev}); err != nil {
-		return err
-	}
-	e.PrevHash = prev
-	e.At = stamp(e.At, tx.now)
-	mac, err := sealer.Seal(e.Canonical())
-	if err != nil {
-		return err
-	}
-	e.Hash = mac
-	_, err = tx.exec(ctx, qInsertAudit, e.Seq, e.At, e.ActorID, e.Actor, string(e.Role), e.Via, e.IP,
-		e.Action, e.Outcome, string(e.Kind), e.RecordID, e.Reason, e.Detail, bytesArg(e.PrevHash), bytesArg(e.Hash))
-	if err != nil {
-		return err
-	}
-	_, err = tx.exec(ctx, qSetAuditHash, bytesArg(e.Hash))
-	return err
-}
-
 func (tx *tx) AuditHead(ctx context.Context) (int64, []byte, error) {
+	if err := tx.flushAudit(ctx); err != nil {
+		return 0, nil, err
+	}
+	if h := tx.head; h != nil && h.loaded {
+		return h.seq, h.hash, nil // a group-commit batch writes it back at the end
+	}
 	var (
 		seq  int64
 		hash []byte
@@ -104,16 +174,25 @@ func (tx *tx) auditWhere(f haven.AuditFilter) *where {
 var auditListing = listing[*haven.AuditEvent]{"audit_events", auditColumns, "seq DESC", scanAudit}
 
 func (tx *tx) ListAudit(ctx context.Context, f haven.AuditFilter) ([]*haven.AuditEvent, error) {
+	if err := tx.flushAudit(ctx); err != nil {
+		return nil, err
+	}
 	return list(ctx, tx, auditListing, tx.auditWhere(f), f.Limit, f.Offset)
 }
 
 func (tx *tx) CountAudit(ctx context.Context, f haven.AuditFilter) (int, error) {
+	if err := tx.flushAudit(ctx); err != nil {
+		return 0, err
+	}
 	return tx.countWhere(ctx, "audit_events", tx.auditWhere(f))
 }
 
 // ScanAudit calls fn for every event in seq order and returns fn's first
 // error unchanged.
 func (tx *tx) ScanAudit(ctx context.Context, fn func(*haven.AuditEvent) error) error {
+	if err := tx.flushAudit(ctx); err != nil {
+		return err
+	}
 	var after int64
 	for {
 		es, err := queryAll(ctx, tx, scanAudit, qScanAudit, after, scanAuditBatch)

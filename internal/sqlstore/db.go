@@ -189,6 +189,9 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, cache *stmtCache, opts *sql
 	if err := fn(t); err != nil {
 		return err
 	}
+	if err := t.flushAudit(ctx); err != nil {
+		return err
+	}
 	if err := stx.Commit(); err != nil {
 		return fmt.Errorf("sqlstore: commit: %w", err)
 	}

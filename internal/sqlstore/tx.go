@@ -23,6 +23,11 @@ type tx struct {
 	bound    map[*sql.Stmt]*sql.Stmt
 	// now is the transaction's time: every timestamp it writes.
 	now time.Time
+	// auditQueue holds the audit events appended and not yet flushed
+	// (audit.go); head is the chain head of a group-commit batch (nil
+	// outside group commit).
+	auditQueue []pendingAudit
+	head       *auditHead
 }
 
 var _ haven.Tx = (*tx)(nil)

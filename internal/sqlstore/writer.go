@@ -116,7 +116,11 @@ func (db *DB) writeLoop() {
 func (db *DB) writeBatch(first *writeReq) {
 	ctx := context.Background() // the batch outlives any one caller's context
 	var pending []*writeReq     // succeeded, waiting for the commit
+	var batch *tx
 	finish := func(stx *sql.Tx, err error) {
+		if err == nil {
+			err = batch.writeAuditHead(ctx)
+		}
 		if err == nil {
 			if err = stx.Commit(); err != nil {
 				err = fmt.Errorf("sqlstore: commit: %w", err)
@@ -139,7 +143,7 @@ func (db *DB) writeBatch(first *writeReq) {
 		first.done <- writeResult{err: fmt.Errorf("sqlstore: begin: %w", err)}
 		return
 	}
-	batch := &tx{db: db, stx: stx, prepared: stmts, bound: map[*sql.Stmt]*sql.Stmt{}}
+	batch = &tx{db: db, stx: stx, prepared: stmts, bound: map[*sql.Stmt]*sql.Stmt{}, head: &auditHead{}}
 
 	goexit := true
 	defer func() {
@@ -191,7 +195,8 @@ func (batch *tx) runSavepoint(req *writeReq) (succeeded bool, broken error) {
 		return false, err
 	}
 	t := &tx{db: batch.db, stx: batch.stx, prepared: batch.prepared, bound: batch.bound,
-		now: time.Now().UTC().Truncate(time.Microsecond)}
+		now: time.Now().UTC().Truncate(time.Microsecond), head: batch.head}
+	head := *batch.head // restored should fn be rolled back
 	var res writeResult
 	returned := false
 	func() {
@@ -205,9 +210,13 @@ func (batch *tx) runSavepoint(req *writeReq) (succeeded bool, broken error) {
 			}
 			// runtime.Goexit: undo fn and let its caller exit too.
 			_ = batch.rollbackSavepoint(ctx)
+			*batch.head = head
 			req.done <- writeResult{goexit: true}
 		}()
 		res.err = req.fn(t)
+		if res.err == nil {
+			res.err = t.flushAudit(ctx)
+		}
 		returned = true
 	}()
 	if res.err == nil && !res.panicked {
@@ -220,6 +229,7 @@ func (batch *tx) runSavepoint(req *writeReq) (succeeded bool, broken error) {
 		return true, nil
 	}
 	broken = batch.rollbackSavepoint(ctx)
+	*batch.head = head
 	if broken != nil && res.err != nil {
 		res.err = errors.Join(res.err, broken)
 	}

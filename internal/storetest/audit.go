@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -31,6 +32,9 @@ func appendEvents(t *testing.T, s haven.Store, n int, edit func(i int, e *haven.
 	})
 	return es
 }
+
+// errRolledBack is the error of an Update that changed its mind.
+var errRolledBack = errors.New("changed my mind")
 
 // verifyChain checks the whole stored chain against its head.
 func verifyChain(s haven.Store) (count int64, err error) {
@@ -188,6 +192,52 @@ var auditTests = []test{
 		}
 		if n, err := verifyChain(s); err != nil || n != 3 {
 			t.Errorf("verifying the chain: %d events, %v", n, err)
+		}
+	}},
+
+	{"appends seen and then rolled back leave no gap, among concurrent writers", func(t *testing.T, s haven.Store) {
+		// Each Update appends, reads the head (which chains the append at
+		// once) and then half of them fail: the survivors must still form
+		// one chain without gaps, whatever batches they shared.
+		const n = 40
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = s.Update(context.Background(), func(tx haven.Tx) error {
+					e := &haven.AuditEvent{Action: "report.create", Detail: fmt.Sprint(i)}
+					if err := tx.AppendAudit(context.Background(), e, testSealer); err != nil {
+						return err
+					}
+					seq, hash, err := tx.AuditHead(context.Background())
+					if err != nil {
+						return err
+					}
+					if seq != e.Seq || !bytes.Equal(hash, e.Hash) {
+						return fmt.Errorf("head %d after appending %d", seq, e.Seq)
+					}
+					if i%2 == 1 {
+						return errRolledBack
+					}
+					return nil
+				})
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if want := error(nil); i%2 == 1 {
+				want = errRolledBack
+				if !errors.Is(err, want) {
+					t.Errorf("Update %d: %v, want %v", i, err, want)
+				}
+			} else if err != nil {
+				t.Errorf("Update %d: %v", i, err)
+			}
+		}
+		if got, err := verifyChain(s); err != nil || got != n/2 {
+			t.Errorf("verifying the chain: %d events, %v; want %d", got, err, n/2)
 		}
 	}},
 

@@ -21,6 +21,9 @@ func cmdDemo(ctx context.Context, e env, args []string) error {
 	if err := parse(fs, e, args); err != nil {
 		return err
 	}
+	if err := sv.validate(); err != nil {
+		return err
+	}
 	if *dataDir == "" {
 		dir, err := os.MkdirTemp("", "haven-demo-")
 		if err != nil {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,6 +27,9 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err := parse(fs, e, args); err != nil {
 		return err
 	}
+	if err := sv.validate(); err != nil {
+		return err
+	}
 	a, err := sf.open(ctx, newLogger(e, sv.logFormat))
 	if err != nil {
 		return err
@@ -39,16 +44,63 @@ type serverFlags struct {
 	tlsCert   string
 	tlsKey    string
 	logFormat string
+	// The public tip form's limit per client address, per server process:
+	// tipRate tips an hour, tipBurst at once (0 = tipRate). 0 and 0 (as in
+	// a serverFlags literal) take the defaults of internal/http.
+	tipRate, tipBurst int
+	envErr            error // a HAVEN_* variable that is not a number
 }
+
+// Defaults of the tip form's limit (as internal/http's).
+const defaultTipRate = 10
 
 func (sv *serverFlags) register(fs interface {
 	StringVar(*string, string, string, string)
+	IntVar(*int, string, int, string)
 }, e env, defAddr string) {
 	fs.StringVar(&sv.addr, "addr", envOr(e, "HAVEN_ADDR", defAddr), "address to listen on (env HAVEN_ADDR)")
 	fs.StringVar(&sv.tlsCert, "tls-cert", e.getenv("HAVEN_TLS_CERT"), "TLS certificate file (serve HTTPS; otherwise put Haven behind a TLS proxy)")
 	fs.StringVar(&sv.tlsKey, "tls-key", e.getenv("HAVEN_TLS_KEY"), "TLS private key file")
 	fs.StringVar(&sv.logFormat, "log-format", envOr(e, "HAVEN_LOG_FORMAT", "json"), "log format: json or text")
+	fs.IntVar(&sv.tipRate, "tip-rate", sv.envInt(e, "HAVEN_TIP_RATE", defaultTipRate),
+		"public tip form: tips each client address may send per hour, per server process (env HAVEN_TIP_RATE)")
+	fs.IntVar(&sv.tipBurst, "tip-burst", sv.envInt(e, "HAVEN_TIP_BURST", 0),
+		"public tip form: tips each client address may send at once before --tip-rate applies; 0 = the rate (env HAVEN_TIP_BURST)")
 }
+
+// envInt reads a whole-number environment variable (def when unset),
+// remembering a malformed one for validate.
+func (sv *serverFlags) envInt(e env, name string, def int) int {
+	v := e.getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil && sv.envErr == nil {
+		sv.envErr = haven.FieldError(name, "%s is %q; give a whole number", name, v)
+	}
+	if err != nil {
+		return def
+	}
+	return n
+}
+
+// validate checks the flags after parsing; the error names the flag.
+func (sv *serverFlags) validate() error {
+	if sv.envErr != nil {
+		return sv.envErr
+	}
+	if sv.tipRate < 1 || sv.tipRate > maxTipLimit {
+		return haven.FieldError("tip-rate", "--tip-rate is the number of tips per client address per hour: a whole number from 1 to %d", maxTipLimit)
+	}
+	if sv.tipBurst < 0 || sv.tipBurst > maxTipLimit {
+		return haven.FieldError("tip-burst", "--tip-burst is the number of tips a client address may send at once: a whole number from 0 (the rate) to %d", maxTipLimit)
+	}
+	return nil
+}
+
+// maxTipLimit bounds --tip-rate and --tip-burst.
+const maxTipLimit = 1_000_000
 
 // serve runs the HTTP server until ctx ends, then shuts down gracefully,
 // letting requests in flight finish. ready, if not nil, receives the URL once
@@ -56,7 +108,8 @@ func (sv *serverFlags) register(fs interface {
 func serve(ctx context.Context, e env, a *app, sv serverFlags, ready func(url string)) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	h := havenhttp.New(havenhttp.Options{Service: a.svc, Store: a.store, Log: a.log, Registry: reg, Version: Version, SecureCookies: true})
+	h := havenhttp.New(havenhttp.Options{Service: a.svc, Store: a.store, Log: a.log, Registry: reg, Version: Version, SecureCookies: true,
+		Tips: havenhttp.TipOptions{PerHour: sv.tipRate, Burst: sv.tipBurst}})
 	ln, err := net.Listen("tcp", sv.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", sv.addr, err)

@@ -148,11 +148,21 @@ func (s *Service) StoreAttachment(ctx context.Context, tx Tx, a Actor, reportID 
 // OpenAttachment returns an attachment's bytes to an actor who may see its
 // report, auditing the access with the reason given.
 func (s *Service) OpenAttachment(ctx context.Context, a Actor, id int64, reason string) (*Attachment, io.ReadCloser, error) {
+	return s.OpenReportAttachment(ctx, a, 0, id, reason)
+}
+
+// OpenReportAttachment is OpenAttachment for an attachment reached through
+// its report (reportID; 0 = any report): an attachment of another report
+// answers like a missing one, and nothing is opened or audited as opened.
+func (s *Service) OpenReportAttachment(ctx context.Context, a Actor, reportID, id int64, reason string) (*Attachment, io.ReadCloser, error) {
 	var att *Attachment
 	var rep *Report
 	err := s.Store.View(ctx, func(tx Tx) (err error) {
 		if att, err = tx.AttachmentByID(ctx, id); err != nil {
 			return err
+		}
+		if reportID != 0 && att.ReportID != reportID {
+			return Errorf(ENOTFOUND, "no such attachment of report %d", reportID)
 		}
 		rep, err = tx.ReportByID(ctx, att.ReportID)
 		return err

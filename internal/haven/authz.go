@@ -154,7 +154,9 @@ func buildRules() []Rule {
 	// report on the public_tip channel, and Service.AddSupplement lets
 	// whoever holds a report's reference and follow-up code add a
 	// supplement to it (the code is the authorisation; it opens nothing for
-	// reading). Both refuse every other actor (see tip.go).
+	// reading). Both also accept a partner organisation's intake system
+	// relaying tips through the JSON API: a token whose user may create
+	// reports. Both refuse every other actor (see tip.go).
 	return rs
 }
 

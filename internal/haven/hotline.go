@@ -57,7 +57,8 @@ type Call struct {
 	Details      CallDetails // what the specialist has entered so far
 	UpdatedAt    time.Time
 	// ReportRef is the reference number of the call's report, filled in by
-	// GetCall (it is not stored with the call).
+	// GetCall and by the methods that change a call (it is not stored with
+	// the call).
 	ReportRef string
 }
 
@@ -149,7 +150,8 @@ var Taxonomy = sync.OnceValue(func() *taxonomy.Taxonomy {
 })
 
 // Normalize trims the details' text and drops empty people, duplicate and
-// unticked indicators' answers, and empty answers.
+// unticked indicators' answers, and empty answers; an answer without its
+// question's text gets it from the taxonomy.
 func (d *CallDetails) Normalize() {
 	for _, p := range []*string{&d.CallerName, &d.CallerPhone, &d.CallerEmail, &d.CallerOrg, &d.WhatHappened,
 		&d.When, &d.Place, &d.City, &d.ChildName, &d.ChildNickname, &d.ChildDescription, &d.ChildWhereNow,
@@ -175,9 +177,13 @@ func (d *CallDetails) Normalize() {
 	}
 	d.Indicators = inds
 	answers := d.Answers[:0]
+	tax := Taxonomy()
 	for _, a := range d.Answers {
 		a.Answer = strings.TrimSpace(a.Answer)
 		if ticked[a.Indicator] && a.Answer != "" {
+			if ind := tax.Indicator(a.Indicator); a.Text == "" && ind != nil && a.Question >= 0 && a.Question < len(ind.Questions) {
+				a.Text = ind.Questions[a.Question].EN // the question as asked, kept with the answer
+			}
 			answers = append(answers, a)
 		}
 	}
@@ -334,31 +340,62 @@ type NotificationsTx interface {
 // StartCall records a new call taken by the actor, starting now. Only
 // hotline specialists take calls.
 func (s *Service) StartCall(ctx context.Context, a Actor) (*Call, error) {
+	c, _, err := s.StartCallOnce(ctx, a, Once{}, CallUpdate{})
+	return c, err
+}
+
+// StartCallOnce is StartCall for a request that may be retried (see Once),
+// with the caller type and language known at the start (u's other fields
+// are ignored): an invalid one is EINVALID naming the field, and no call is
+// started. A retry returns the call the first request started, with
+// replayed true.
+func (s *Service) StartCallOnce(ctx context.Context, a Actor, o Once, u CallUpdate) (c *Call, replayed bool, err error) {
 	if !CanKind(a, ActionCreate, KindCall) {
-		return nil, s.deny(ctx, a, "call.create", KindCall, 0, forbidden("take hotline calls"))
+		return nil, false, s.deny(ctx, a, "call.create", KindCall, 0, forbidden("take hotline calls"))
 	}
-	c := &Call{SpecialistID: a.UserID, StartedAt: s.now(), Language: "en"}
-	err := s.Store.Update(ctx, func(tx Tx) error {
-		// A second press of "Start a call" within a few seconds (a double
-		// click, a retried request) returns the call just started.
-		open, err := tx.ListCalls(ctx, CallFilter{Scope: ScopeFor(a, ActionUpdate, KindCall), Open: true, Limit: 1})
-		if err != nil {
-			return err
-		}
-		if len(open) == 1 && c.StartedAt.Sub(open[0].StartedAt) < startCallWindow && open[0].CallerType == "" &&
-			open[0].ReportID == 0 && !open[0].Details.HasContent() {
-			c = open[0]
-			return nil
-		}
-		if err := tx.CreateCall(ctx, c); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, a, "call.create", OutcomeOK, KindCall, c.ID, "", "")
+	c = &Call{SpecialistID: a.UserID, StartedAt: s.now(), Language: "en"}
+	u = CallUpdate{CallerType: u.CallerType, Language: u.Language}
+	if err := applyCallUpdate(c, u); err != nil {
+		return nil, false, err
+	}
+	blank := o.Key == "" && c.CallerType == ""
+	id, _, replayed, err := s.once(ctx, a, o, func() (int64, error) {
+		err := s.Store.Update(ctx, func(tx Tx) error {
+			// A second press of "Start a call" within a few seconds (a double
+			// click, a retried request) returns the call just started.
+			open, err := tx.ListCalls(ctx, CallFilter{Scope: ScopeFor(a, ActionUpdate, KindCall), Open: true, Limit: 1})
+			if err != nil {
+				return err
+			}
+			if blank && len(open) == 1 && c.StartedAt.Sub(open[0].StartedAt) < startCallWindow && open[0].CallerType == "" &&
+				open[0].ReportID == 0 && !open[0].Details.HasContent() {
+				c = open[0]
+				return nil
+			}
+			if err := tx.CreateCall(ctx, c); err != nil {
+				return err
+			}
+			if err := s.audit(ctx, tx, a, "call.create", OutcomeOK, KindCall, c.ID, "", ""); err != nil {
+				return err
+			}
+			return s.remember(ctx, tx, a, o, c.ID, nil)
+		})
+		return c.ID, err
 	})
-	if err != nil {
-		return nil, err
+	if err != nil || !replayed {
+		return c, false, err
 	}
-	return c, nil
+	err = s.Store.View(ctx, func(tx Tx) (err error) {
+		if c, err = tx.CallByID(ctx, id); err != nil || c.ReportID == 0 {
+			return err
+		}
+		r, err := tx.ReportByID(ctx, c.ReportID)
+		if err == nil {
+			c.ReportRef = r.Ref
+		}
+		return err
+	})
+	return c, true, err
 }
 
 // startCallWindow is how long after starting a call another start returns
@@ -518,6 +555,11 @@ func (s *Service) changeCall(ctx context.Context, a Actor, id int64, action stri
 		detail := ""
 		if c.ReportID != 0 {
 			detail = fmt.Sprintf("report %d", c.ReportID)
+			r, err := tx.ReportByID(ctx, c.ReportID)
+			if err != nil {
+				return err
+			}
+			c.ReportRef = r.Ref
 		}
 		return s.audit(ctx, tx, a, action, OutcomeOK, KindCall, c.ID, "", detail)
 	})

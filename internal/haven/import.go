@@ -150,13 +150,14 @@ func prepareReport(a Actor, r *Report, now time.Time) error {
 
 // IdempotencyTx remembers what a request with an idempotency key created,
 // so that a retried request returns the first result instead of creating a
-// duplicate.
+// duplicate (see Once).
 type IdempotencyTx interface {
-	// IdempotentResult returns the request hash and record id stored for
-	// the actor's key; found is false when the key is new.
-	IdempotentResult(ctx context.Context, actorID int64, key string) (requestHash string, recordID int64, found bool, err error)
-	// RecordIdempotent stores the key's request hash and record id.
-	RecordIdempotent(ctx context.Context, actorID int64, key, requestHash string, recordID int64, at time.Time) error
+	// IdempotentResult returns the request hash, record id and sealed
+	// result stored for the actor's key; found is false when the key is new.
+	IdempotentResult(ctx context.Context, actorID int64, key string) (requestHash string, recordID int64, result []byte, found bool, err error)
+	// RecordIdempotent stores the key's request hash, record id and sealed
+	// result (nil for none); a key the actor recorded already is ECONFLICT.
+	RecordIdempotent(ctx context.Context, actorID int64, key, requestHash string, recordID int64, result []byte, at time.Time) error
 }
 
 // MaxIdempotencyKey is the longest idempotency key accepted.
@@ -168,11 +169,9 @@ const MaxIdempotencyKey = 200
 // that report with replayed true; the same key with a different request is
 // ECONFLICT. An empty key creates a report every time.
 func (s *Service) CreateReportOnce(ctx context.Context, a Actor, key, requestHash string, r *Report) (rep *Report, replayed bool, err error) {
-	if key == "" {
-		return r, false, s.CreateReport(ctx, a, r)
-	}
-	if len(key) > MaxIdempotencyKey {
-		return nil, false, FieldError("Idempotency-Key", "an idempotency key has at most %d characters", MaxIdempotencyKey)
+	o := Once{Key: key, RequestHash: requestHash}
+	if err := o.validate(); err != nil {
+		return nil, false, err
 	}
 	if !CanKind(a, ActionCreate, KindReport) {
 		return nil, false, s.deny(ctx, a, "report.create", KindReport, 0, forbidden("create reports"))
@@ -180,33 +179,24 @@ func (s *Service) CreateReportOnce(ctx context.Context, a Actor, key, requestHas
 	if err := prepareReport(a, r, s.now()); err != nil {
 		return nil, false, err
 	}
-	var firstID int64
-	err = s.Store.Update(ctx, func(tx Tx) error {
-		hash, id, found, err := tx.IdempotentResult(ctx, a.UserID, key)
-		if err != nil {
-			return err
-		}
-		if found {
-			if hash != requestHash {
-				return Errorf(ECONFLICT, "This Idempotency-Key was used for a different request; use a new key for a new report.")
+	id, _, replayed, err := s.once(ctx, a, o, func() (int64, error) {
+		err := s.Store.Update(ctx, func(tx Tx) error {
+			if err := s.insertReport(ctx, tx, a, r); err != nil {
+				return err
 			}
-			firstID = id
-			return nil
-		}
-		if err := s.insertReport(ctx, tx, a, r); err != nil {
-			return err
-		}
-		return tx.RecordIdempotent(ctx, a.UserID, key, requestHash, r.ID, s.now())
+			return s.remember(ctx, tx, a, o, r.ID, nil)
+		})
+		return r.ID, err
 	})
 	if err != nil {
 		return nil, false, err
 	}
-	if firstID == 0 {
+	if !replayed {
 		s.wake()
 		return r, false, nil
 	}
 	err = s.Store.View(ctx, func(tx Tx) (err error) {
-		rep, err = tx.ReportByID(ctx, firstID)
+		rep, err = tx.ReportByID(ctx, id)
 		return err
 	})
 	return rep, true, err

@@ -27,8 +27,16 @@ var callerRelationship = map[Role]string{
 // first time and stores nothing more. The episode's ID, ReportID and ChildID
 // are set on return.
 func (s *Service) ReportMissing(ctx context.Context, a Actor, in *MissingReport) (*MissingEpisode, error) {
+	e, _, err := s.ReportMissingOnce(ctx, a, Once{}, in)
+	return e, err
+}
+
+// ReportMissingOnce is ReportMissing for a request that may be retried (see
+// Once). The episode comes back with its Child and Photos; a retry returns
+// the episode the first request opened, as it is now, with replayed true.
+func (s *Service) ReportMissingOnce(ctx context.Context, a Actor, o Once, in *MissingReport) (_ *MissingEpisode, replayed bool, err error) {
 	if !CanKind(a, ActionCreate, KindEpisode) {
-		return nil, s.deny(ctx, a, "episode.create", KindEpisode, 0, forbidden("report missing children"))
+		return nil, false, s.deny(ctx, a, "episode.create", KindEpisode, 0, forbidden("report missing children"))
 	}
 	now := s.now()
 	e := &in.Episode
@@ -36,14 +44,14 @@ func (s *Service) ReportMissing(ctx context.Context, a Actor, in *MissingReport)
 		e.CreatedBy = a.UserID
 	}
 	if err := e.validate(now); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if len(in.Photos) > MaxPhotos {
-		return nil, FieldError("photos", "at most %d photos", MaxPhotos)
+		return nil, false, FieldError("photos", "at most %d photos", MaxPhotos)
 	}
 	if in.ChildID == 0 {
 		if in.Child == nil {
-			return nil, FieldError("child_id", "choose a child on file or describe the child")
+			return nil, false, FieldError("child_id", "choose a child on file or describe the child")
 		}
 		c := in.Child
 		c.FirstName, c.LastName = strings.TrimSpace(c.FirstName), strings.TrimSpace(c.LastName)
@@ -52,10 +60,10 @@ func (s *Service) ReportMissing(ctx context.Context, a Actor, in *MissingReport)
 			c.State = e.LastSeen.State
 		}
 		if err := c.Validate(now); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if len(c.Description) > 2000 {
-			return nil, FieldError("description", "a description has at most 2000 characters")
+			return nil, false, FieldError("description", "a description has at most 2000 characters")
 		}
 	}
 	e.AgencyID = a.AgencyID
@@ -68,13 +76,38 @@ func (s *Service) ReportMissing(ctx context.Context, a Actor, in *MissingReport)
 		e.FromCare.ClearinghouseToldAt = &now
 	}
 	e.State = e.LastSeen.State
-	var cleanups []func()
 	var existing *MissingEpisode
+	id, _, replayed, err := s.once(ctx, a, o, func() (int64, error) {
+		err := s.reportMissing(ctx, a, o, in, now, &existing)
+		return e.ID, err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	if replayed {
+		err = s.Store.View(ctx, func(tx Tx) (err error) {
+			existing, err = loadEpisode(ctx, tx, id)
+			return err
+		})
+		return existing, true, err
+	}
+	if existing != nil {
+		return existing, false, nil
+	}
+	s.wake()
+	return e, false, nil
+}
+
+// reportMissing stores what ReportMissingOnce checked, in one transaction;
+// a form submitted before leaves the episode it made in *existing.
+func (s *Service) reportMissing(ctx context.Context, a Actor, o Once, in *MissingReport, now time.Time, existing **MissingEpisode) error {
+	e := &in.Episode
+	var cleanups []func()
 	err := s.Store.Update(ctx, func(tx Tx) error {
 		if e.SubmissionKey != "" && e.CreatedBy != 0 {
 			prev, err := tx.EpisodeBySubmission(ctx, e.CreatedBy, e.SubmissionKey)
 			if err == nil {
-				existing = prev
+				*existing = prev
 				return nil
 			} else if ErrorCode(err) != ENOTFOUND {
 				return err
@@ -103,6 +136,7 @@ func (s *Service) ReportMissing(ctx context.Context, a Actor, in *MissingReport)
 		if err := tx.CreateEpisode(ctx, e); err != nil {
 			return err
 		}
+		e.Child, e.Photos = child, nil
 		for i, p := range in.Photos {
 			att, cleanup, err := s.StoreAttachment(ctx, tx, a, r.ID, p.Name, p.DeclaredType, string(ChannelMissingChild), p.Body)
 			if err != nil {
@@ -115,24 +149,23 @@ func (s *Service) ReportMissing(ctx context.Context, a Actor, in *MissingReport)
 			if !strings.HasPrefix(att.ContentType, "image/") {
 				return FieldError("photos", "photo %d (%s) is not an image; photos must be JPEG, PNG, GIF, WebP or BMP images", i+1, att.FileName)
 			}
+			e.Photos = append(e.Photos, att)
 		}
 		detail := fmt.Sprintf("child %d, report %s, %s", e.ChildID, r.Ref, e.MissingType)
 		if e.FromCare != nil {
 			detail += ", missing from care"
 		}
-		return s.audit(ctx, tx, a, "episode.create", OutcomeOK, KindEpisode, e.ID, "", detail)
+		if err := s.audit(ctx, tx, a, "episode.create", OutcomeOK, KindEpisode, e.ID, "", detail); err != nil {
+			return err
+		}
+		return s.remember(ctx, tx, a, o, e.ID, nil)
 	})
 	if err != nil {
 		for _, c := range cleanups {
 			c()
 		}
-		return nil, err
 	}
-	if existing != nil {
-		return existing, nil
-	}
-	s.wake()
-	return e, nil
+	return err
 }
 
 // missingChild returns the child the report is about: a child on file the
@@ -207,18 +240,26 @@ func nonEmpty(s, otherwise string) string {
 // alike (ENOTFOUND), and the refusal is audited.
 func (s *Service) GetEpisode(ctx context.Context, a Actor, id int64, reason string) (e *MissingEpisode, err error) {
 	err = s.viewRecord(ctx, a, KindEpisode, id, reason, func(tx Tx) (Resource, error) {
-		if e, err = tx.EpisodeByID(ctx, id); err != nil {
-			return Resource{}, err
-		}
-		if e.Child, err = tx.ChildByID(ctx, e.ChildID); err != nil {
-			return Resource{}, err
-		}
-		if e.Photos, err = tx.ListAttachments(ctx, e.ReportID); err != nil {
+		if e, err = loadEpisode(ctx, tx, id); err != nil {
 			return Resource{}, err
 		}
 		return e.Resource(), nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// loadEpisode reads an episode with its child and its photos' records.
+func loadEpisode(ctx context.Context, tx Tx, id int64) (e *MissingEpisode, err error) {
+	if e, err = tx.EpisodeByID(ctx, id); err != nil {
+		return nil, err
+	}
+	if e.Child, err = tx.ChildByID(ctx, e.ChildID); err != nil {
+		return nil, err
+	}
+	if e.Photos, err = tx.ListAttachments(ctx, e.ReportID); err != nil {
 		return nil, err
 	}
 	return e, nil
@@ -267,6 +308,20 @@ func (s *Service) OverdueFromCare(ctx context.Context, a Actor, now time.Time) (
 // episode the actor may not see answers ENOTFOUND); a second recovery of one
 // episode is ECONFLICT.
 func (s *Service) RecordRecovery(ctx context.Context, a Actor, episodeID int64, r *Recovery) error {
+	_, err := s.RecordRecoveryOnce(ctx, a, Once{}, episodeID, r)
+	return err
+}
+
+// RecordRecoveryOnce is RecordRecovery for a request that may be retried
+// (see Once): a retry records nothing and reports replayed true.
+func (s *Service) RecordRecoveryOnce(ctx context.Context, a Actor, o Once, episodeID int64, r *Recovery) (replayed bool, err error) {
+	_, _, replayed, err = s.once(ctx, a, o, func() (int64, error) {
+		return episodeID, s.recordRecovery(ctx, a, o, episodeID, r)
+	})
+	return replayed, err
+}
+
+func (s *Service) recordRecovery(ctx context.Context, a Actor, o Once, episodeID int64, r *Recovery) error {
 	const action = "episode.recover"
 	e, err := s.episodeToUpdate(ctx, a, episodeID, action, "record the recovery of this child")
 	if err != nil {
@@ -290,7 +345,10 @@ func (s *Service) RecordRecovery(ctx context.Context, a Actor, episodeID int64, 
 			}
 			return err
 		}
-		return s.audit(ctx, tx, a, action, OutcomeOK, KindEpisode, episodeID, "", "screening "+string(r.Screening))
+		if err := s.audit(ctx, tx, a, action, OutcomeOK, KindEpisode, episodeID, "", "screening "+string(r.Screening)); err != nil {
+			return err
+		}
+		return s.remember(ctx, tx, a, o, episodeID, nil)
 	})
 }
 
@@ -300,6 +358,20 @@ func (s *Service) RecordRecovery(ctx context.Context, a Actor, episodeID int64, 
 // allowed to update the episode (one the actor may not see answers
 // ENOTFOUND).
 func (s *Service) RecordNotifications(ctx context.Context, a Actor, episodeID int64, leToldAt, chToldAt *time.Time) error {
+	_, err := s.RecordNotificationsOnce(ctx, a, Once{}, episodeID, leToldAt, chToldAt)
+	return err
+}
+
+// RecordNotificationsOnce is RecordNotifications for a request that may be
+// retried (see Once): a retry records nothing and reports replayed true.
+func (s *Service) RecordNotificationsOnce(ctx context.Context, a Actor, o Once, episodeID int64, leToldAt, chToldAt *time.Time) (replayed bool, err error) {
+	_, _, replayed, err = s.once(ctx, a, o, func() (int64, error) {
+		return episodeID, s.recordNotifications(ctx, a, o, episodeID, leToldAt, chToldAt)
+	})
+	return replayed, err
+}
+
+func (s *Service) recordNotifications(ctx context.Context, a Actor, o Once, episodeID int64, leToldAt, chToldAt *time.Time) error {
 	const action = "episode.notify"
 	e, err := s.episodeToUpdate(ctx, a, episodeID, action, "record notifications about this child")
 	if err != nil {
@@ -341,7 +413,10 @@ func (s *Service) RecordNotifications(ctx context.Context, a Actor, episodeID in
 		if chToldAt != nil {
 			told = append(told, "clearinghouse told "+chToldAt.UTC().Format(time.RFC3339))
 		}
-		return s.audit(ctx, tx, a, action, OutcomeOK, KindEpisode, episodeID, "", strings.Join(told, ", "))
+		if err := s.audit(ctx, tx, a, action, OutcomeOK, KindEpisode, episodeID, "", strings.Join(told, ", ")); err != nil {
+			return err
+		}
+		return s.remember(ctx, tx, a, o, episodeID, nil)
 	})
 }
 

@@ -112,6 +112,11 @@ func (c *Child) Validate(now time.Time) error {
 	if c.DateOfBirth != nil && c.DateOfBirth.After(now) {
 		return FieldError("date_of_birth", "the date of birth is in the future")
 	}
+	switch c.Sex {
+	case SexUnknown, SexFemale, SexMale, SexOther:
+	default:
+		return FieldError("sex", "choose female, male, other or not known")
+	}
 	if c.State != "" && !ValidState(c.State) {
 		return FieldError("state", "%q is not a US state or territory postal code", c.State)
 	}

@@ -34,6 +34,7 @@ type Tx interface {
 	EspTx
 	ImportTx
 	IdempotencyTx
+	ReportSourcesTx
 
 	// Users. CreateUser sets ID, CreatedAt and UpdatedAt.
 	CreateUser(ctx context.Context, u *User) error

@@ -147,43 +147,103 @@ func ErrFollowUpRefused(err error) bool {
 // SubmitTip stores a tip from the public form as a report on the public_tip
 // channel, with its attachments, in one transaction, and returns the
 // reference and the follow-up code (to be shown once). Only the public may
-// call it (signed-in staff use CreateReport). A refused file or an invalid
-// field is an EINVALID error naming the field, and nothing is stored.
+// call it, and a partner organisation's intake system relaying tips through
+// the JSON API (see relaysTips); signed-in staff use CreateReport. A refused
+// file or an invalid field is an EINVALID error naming the field, and
+// nothing is stored.
 func (s *Service) SubmitTip(ctx context.Context, a Actor, in TipInput) (*Receipt, error) {
-	if !a.IsPublic() {
-		return nil, s.deny(ctx, a, "report.create", KindReport, 0, forbidden("use the public tip form while signed in"))
+	rc, _, err := s.SubmitTipOnce(ctx, a, Once{}, in)
+	return rc, err
+}
+
+// SubmitTipOnce is SubmitTip for a request that may be retried (see Once):
+// a retry returns the first receipt, follow-up code included, with replayed
+// true. The code is kept for that sealed with the SecretBox, never in clear.
+// The public tip form's retries (the public actor, whose Once key is the
+// form's one-time token) get the reference only: for the public the code
+// is shown once and kept only as a MAC, so Receipt.Code is "" on a replay.
+func (s *Service) SubmitTipOnce(ctx context.Context, a Actor, o Once, in TipInput) (rc *Receipt, replayed bool, err error) {
+	if !a.IsPublic() && !relaysTips(a) {
+		return nil, false, s.deny(ctx, a, "report.create", KindReport, 0, forbidden("use the public tip form while signed in"))
 	}
 	r, err := TipReport(in, s.now())
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if len(in.Files) > MaxTipFiles {
-		return nil, FieldError("files", "send at most %d files at a time", MaxTipFiles)
+		return nil, false, FieldError("files", "send at most %d files at a time", MaxTipFiles)
+	}
+	if !a.IsPublic() {
+		// The partner that relayed the tip entered it, for its agency.
+		r.CreatedBy, r.AgencyID = a.UserID, a.AgencyID
 	}
 	code := NewFollowUpCode()
-	var cleanups []func()
-	err = s.Store.Update(ctx, func(tx Tx) error {
-		if err := s.insertReport(ctx, tx, a, r); err != nil {
-			return err
+	id, sealed, replayed, err := s.once(ctx, a, o, func() (int64, error) {
+		var result []byte
+		var err error
+		if !a.IsPublic() {
+			if result, err = s.sealResult(a, o, []byte(code)); err != nil {
+				return 0, err
+			}
 		}
-		hash, err := s.followUpHash(r.Ref, code)
+		var cleanups []func()
+		err = s.Store.Update(ctx, func(tx Tx) error {
+			if err := s.insertReport(ctx, tx, a, r); err != nil {
+				return err
+			}
+			hash, err := s.followUpHash(r.Ref, code)
+			if err != nil {
+				return err
+			}
+			if err := tx.CreateTipFollowUp(ctx, &TipFollowUp{ReportID: r.ID, Ref: r.Ref, CodeHash: hash, CreatedAt: s.now()}); err != nil {
+				return err
+			}
+			if _, cleanups, err = s.storeTipFiles(ctx, tx, a, r.ID, in.Files, "public_tip"); err != nil {
+				return err
+			}
+			return s.remember(ctx, tx, a, o, r.ID, result)
+		})
 		if err != nil {
-			return err
+			for _, c := range cleanups {
+				c()
+			}
 		}
-		if err := tx.CreateTipFollowUp(ctx, &TipFollowUp{ReportID: r.ID, Ref: r.Ref, CodeHash: hash, CreatedAt: s.now()}); err != nil {
-			return err
+		return r.ID, err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	if !replayed {
+		s.wake()
+		return &Receipt{Ref: r.Ref, Code: code}, false, nil
+	}
+	rc = &Receipt{}
+	if sealed != nil {
+		first, err := s.openResult(a, o, sealed)
+		if err != nil {
+			return nil, false, err
 		}
-		_, cleanups, err = s.storeTipFiles(ctx, tx, a, r.ID, in.Files, "public_tip")
+		rc.Code = string(first)
+	}
+	err = s.Store.View(ctx, func(tx Tx) error {
+		rep, err := tx.ReportByID(ctx, id)
+		if err == nil {
+			rc.Ref = rep.Ref
+		}
 		return err
 	})
 	if err != nil {
-		for _, c := range cleanups {
-			c()
-		}
-		return nil, err
+		return nil, false, err
 	}
-	s.wake()
-	return &Receipt{Ref: r.Ref, Code: code}, nil
+	return rc, true, nil
+}
+
+// relaysTips reports whether the actor is a partner organisation's intake
+// system relaying tips from the public through the JSON API: an API token
+// whose user may create reports. It may submit tips and add supplements
+// with a reference and follow-up code, as the public does.
+func relaysTips(a Actor) bool {
+	return a.Via == "api" && a.UserID != 0 && CanKind(a, ActionCreate, KindReport)
 }
 
 // storeTipFiles stores each file against the report inside tx, returning
@@ -211,6 +271,9 @@ func (s *Service) storeTipFiles(ctx context.Context, tx Tx, a Actor, reportID in
 // fault; a form that checks its fields first must never pass one that this
 // refuses.
 func TipReport(in TipInput, now time.Time) (*Report, error) {
+	if in.Language != "" && !oneOf(in.Language, CallLanguages) {
+		return nil, FieldError("language", "the tip's language is en (English) or es (Spanish)")
+	}
 	if in.IncidentType == "" {
 		in.IncidentType = IncidentOther
 	}
@@ -431,17 +494,36 @@ func followUpData(ref, code string) []byte {
 // and follow-up code. Unknown reference, wrong code and a reference paused
 // after FollowUpMaxFailures wrong codes all answer with the same EUNAUTHORIZED
 // error (ErrFollowUpRefused), and every wrong code is counted and audited.
-// The original report is never changed and nothing of it is returned.
+// The original report is never changed and nothing of it is returned. The
+// public may call it, and a partner's intake system through the JSON API
+// (see relaysTips).
 func (s *Service) AddSupplement(ctx context.Context, a Actor, in SupplementInput) error {
-	if !a.IsPublic() {
-		return s.deny(ctx, a, "report.supplement", KindReport, 0, forbidden("use the public follow-up form while signed in"))
+	_, _, err := s.AddSupplementOnce(ctx, a, Once{}, in)
+	return err
+}
+
+// AddSupplementOnce is AddSupplement for a request that may be retried
+// (see Once). It returns the new supplement's id; a retry returns the first
+// one's, with replayed true, and adds nothing.
+func (s *Service) AddSupplementOnce(ctx context.Context, a Actor, o Once, in SupplementInput) (id int64, replayed bool, err error) {
+	if !a.IsPublic() && !relaysTips(a) {
+		return 0, false, s.deny(ctx, a, "report.supplement", KindReport, 0, forbidden("use the public follow-up form while signed in"))
 	}
 	now := s.now()
 	sup := &Supplement{Text: strings.TrimSpace(in.Text), Language: in.Language, IP: a.IP,
 		Identifiers: OnlineIdentifiers(in.Online, "follow_up")}
 	if err := validateSupplement(sup, in); err != nil {
-		return err
+		return 0, false, err
 	}
+	id, _, replayed, err = s.once(ctx, a, o, func() (int64, error) {
+		err := s.addSupplement(ctx, a, o, in, sup, now)
+		return sup.ID, err
+	})
+	return id, replayed, err
+}
+
+// addSupplement checks the reference and code and stores the supplement.
+func (s *Service) addSupplement(ctx context.Context, a Actor, o Once, in SupplementInput, sup *Supplement, now time.Time) error {
 	ref, code := NormalizeRef(in.Ref), NormalizeFollowUpCode(in.Code)
 	var f *TipFollowUp
 	err := s.Store.View(ctx, func(tx Tx) (err error) {
@@ -480,8 +562,11 @@ func (s *Service) AddSupplement(ctx context.Context, a Actor, in SupplementInput
 				return err
 			}
 		}
-		return s.audit(ctx, tx, a, "report.supplement", OutcomeOK, KindReport, f.ReportID, "",
-			fmt.Sprintf("supplement %d, %d identifiers, %d files", sup.ID, len(sup.Identifiers), len(sup.AttachmentIDs)))
+		if err := s.audit(ctx, tx, a, "report.supplement", OutcomeOK, KindReport, f.ReportID, "",
+			fmt.Sprintf("supplement %d, %d identifiers, %d files", sup.ID, len(sup.Identifiers), len(sup.AttachmentIDs))); err != nil {
+			return err
+		}
+		return s.remember(ctx, tx, a, o, sup.ID, nil)
 	})
 	if err != nil {
 		for _, c := range cleanups {
@@ -493,6 +578,9 @@ func (s *Service) AddSupplement(ctx context.Context, a Actor, in SupplementInput
 }
 
 func validateSupplement(sup *Supplement, in SupplementInput) error {
+	if in.Language != "" && !oneOf(in.Language, CallLanguages) {
+		return FieldError("language", "the language is en (English) or es (Spanish)")
+	}
 	if sup.Text == "" && len(sup.Identifiers) == 0 && len(in.Files) == 0 {
 		return FieldError("text", "write what you want to add, add an online detail, or attach a file")
 	}

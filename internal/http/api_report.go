@@ -1,23 +1,14 @@
 package http
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/haven-oss/haven/internal/haven"
 	"github.com/haven-oss/haven/internal/importer"
 )
-
-// maxAPIBody is the largest JSON body the API reads.
-const maxAPIBody = 1 << 20
 
 // apiReportFull is one report as GET /api/v1/reports/{id} and POST
 // /api/v1/reports answer it: everything the report holds.
@@ -102,21 +93,9 @@ func (s *Server) apiReportGet(w http.ResponseWriter, r *http.Request, a haven.Ac
 // Idempotency-Key header, a retried request returns the first report
 // (200) instead of creating another (201).
 func (s *Server) apiReportCreate(w http.ResponseWriter, r *http.Request, a haven.Actor) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAPIBody))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			writeJSONError(w, http.StatusRequestEntityTooLarge, haven.EINVALID, "The request body is larger than 1 MB.")
-			return
-		}
-		s.apiError(w, r, haven.Errorf(haven.EINVALID, "The request body could not be read."))
-		return
-	}
 	var rec importer.Record
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&rec); err != nil {
-		s.apiError(w, r, haven.Errorf(haven.EINVALID, "The body is not a report in JSON: %s", jsonProblem(err)))
+	body, ok := s.readJSON(w, r, &rec, "a report", false)
+	if !ok {
 		return
 	}
 	if rec.Channel == "" {
@@ -131,32 +110,11 @@ func (s *Server) apiReportCreate(w http.ResponseWriter, r *http.Request, a haven
 		s.apiError(w, r, err)
 		return
 	}
-	sum := sha256.Sum256(body)
-	key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
-	rep, replayed, err := s.svc.CreateReportOnce(r.Context(), a, key, hex.EncodeToString(sum[:]), rep)
+	o := requestOnce(r, body)
+	rep, replayed, err := s.svc.CreateReportOnce(r.Context(), a, o.Key, o.RequestHash, rep)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	w.Header().Set("Location", "/api/v1/reports/"+strconv.FormatInt(rep.ID, 10))
-	status := http.StatusCreated
-	if replayed {
-		status = http.StatusOK
-	}
-	writeJSON(w, status, fullReport(rep))
-}
-
-// jsonProblem says briefly what is wrong with a JSON body.
-func jsonProblem(err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		return "syntax error at byte " + strconv.FormatInt(se.Offset, 10)
-	case errors.As(err, &te):
-		return te.Field + " must be a " + te.Type.String()
-	case errors.Is(err, io.EOF):
-		return "the body is empty"
-	}
-	return err.Error()
+	writeCreated(w, "/api/v1/reports/"+strconv.FormatInt(rep.ID, 10), replayed, fullReport(rep))
 }

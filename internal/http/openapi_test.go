@@ -78,44 +78,7 @@ func TestAPIRequestsAndResponsesMatchTheOpenAPIDescription(t *testing.T) {
 	tok, _ := e.svc.CreateToken(ctx, sys, hot.ID, "case system")
 	ltok, _ := e.svc.CreateToken(ctx, sys, learner.ID, "x")
 
-	// call makes a real request and validates it and its response against
-	// the description; for a request that is wrong on purpose (to see the
-	// error answer), only the response is validated.
-	call := func(method, path, token, body string, hdr map[string]string) (int, []byte) {
-		t.Helper()
-		req, _ := http.NewRequest(method, e.URL+path, strings.NewReader(body))
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		for k, val := range hdr {
-			req.Header.Set(k, val)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		resp.Body = io.NopCloser(bytes.NewReader(b))
-		vreq, _ := http.NewRequest(method, e.URL+path, strings.NewReader(body))
-		vreq.Header = req.Header.Clone()
-		ok, errs := v.ValidateHttpRequestResponse(vreq, resp)
-		if resp.StatusCode == http.StatusBadRequest {
-			ok, errs = v.ValidateHttpResponse(vreq, resp)
-		}
-		if !ok {
-			for _, ve := range errs {
-				t.Errorf("%s %s → %d does not match openapi.json: %s (%s)", method, path, resp.StatusCode, ve.Message, ve.Reason)
-				for _, se := range ve.SchemaValidationErrors {
-					t.Errorf("    %s: %s", se.FieldPath, se.Reason)
-				}
-			}
-		}
-		return resp.StatusCode, b
-	}
+	call := specCaller(t, e, v)
 
 	report := `{"incident_type":"child_sex_trafficking","narrative":"A caller saw a girl of about 15 at a truck stop with an older man who spoke for her.","city":"Tulsa","state":"OK","people":[{"role":"child","first_name":"Ava","age":15,"sex":"female"}],"identifiers":[{"kind":"phone","value":"+19185550142"}]}`
 	if code, _ := call("GET", "/api/v1/openapi.json", "", "", nil); code != 200 {
@@ -187,3 +150,44 @@ func TestAPIRequestsAndResponsesMatchTheOpenAPIDescription(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// specCaller returns a function that makes a real API request and validates
+// it and its response against the description; for a request that is wrong
+// on purpose (to see the 400 answer), only the response is validated.
+func specCaller(t *testing.T, e *testEnv, v validator.Validator) func(method, path, token, body string, hdr map[string]string) (int, []byte) {
+	return func(method, path, token, body string, hdr map[string]string) (int, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(method, e.URL+path, strings.NewReader(body))
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		for k, val := range hdr {
+			req.Header.Set(k, val)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(b))
+		vreq, _ := http.NewRequest(method, e.URL+path, strings.NewReader(body))
+		vreq.Header = req.Header.Clone()
+		ok, errs := v.ValidateHttpRequestResponse(vreq, resp)
+		if resp.StatusCode == http.StatusBadRequest {
+			ok, errs = v.ValidateHttpResponse(vreq, resp)
+		}
+		if !ok {
+			for _, ve := range errs {
+				t.Errorf("%s %s → %d does not match openapi.json: %s (%s)", method, path, resp.StatusCode, ve.Message, ve.Reason)
+				for _, se := range ve.SchemaValidationErrors {
+					t.Errorf("    %s: %s", se.FieldPath, se.Reason)
+				}
+			}
+		}
+		return resp.StatusCode, b
+	}
+}

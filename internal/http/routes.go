@@ -33,6 +33,13 @@ func (s *Server) routes() {
 	m.Handle("GET /agencies/new", s.requireUser(s.agencyNew))
 	m.Handle("POST /agencies", s.requireUser(s.agencyCreate))
 
+	// Reports from every channel: the list the actor may see, one report
+	// with everything known about it, and its files as downloads
+	// (reports_list.go, report_page.go).
+	m.Handle("GET /reports", s.requireUser(s.reports))
+	m.Handle("GET /reports/{id}", s.requireUser(s.reportPage))
+	m.Handle("GET /reports/{id}/attachments/{attID}", s.requireUser(s.reportAttachment))
+
 	// The public tip form and its follow-up page: no sign-in, English and
 	// Spanish, rate limited per address (tip.go, tip_follow_up.go).
 	tips := newTipPages(s, s.tipOpts)
@@ -78,6 +85,16 @@ func (s *Server) routes() {
 	s.api("GET /api/v1/reports", s.requireToken(s.apiReports))
 	s.api("POST /api/v1/reports", s.requireToken(s.apiReportCreate))
 	s.api("GET /api/v1/reports/{id}", s.requireToken(s.apiReportGet))
+	s.api("POST /api/v1/tips", s.requireToken(s.apiTipCreate))
+	s.api("POST /api/v1/tips/{ref}/supplements", s.requireToken(s.apiSupplementCreate))
+	s.api("POST /api/v1/hotline-calls", s.requireToken(s.apiCallStart))
+	s.api("GET /api/v1/hotline-calls/{id}", s.requireToken(s.apiCallGet))
+	s.api("PATCH /api/v1/hotline-calls/{id}", s.requireToken(s.apiCallPatch))
+	s.api("POST /api/v1/missing", s.requireToken(s.apiMissingCreate))
+	s.api("GET /api/v1/missing", s.requireToken(s.apiMissingList))
+	s.api("GET /api/v1/missing/{id}", s.requireToken(s.apiMissingGet))
+	s.api("POST /api/v1/missing/{id}/recovery", s.requireToken(s.apiMissingRecovery))
+	s.api("POST /api/v1/missing/{id}/notifications", s.requireToken(s.apiMissingNotifications))
 	m.HandleFunc("/api/", s.apiNotFound)
 
 	// Operations.

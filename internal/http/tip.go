@@ -26,9 +26,11 @@ import (
 // and follow-up code, shown once.
 
 // TipOptions limit the public tip form and its follow-up page, per client
-// address. Zero fields take the defaults.
+// address and per server process (each node of a cluster counts on its
+// own). Zero fields take the defaults.
 type TipOptions struct {
-	PerHour         int // tips per address per hour (default 10)
+	PerHour         int // tips per address per hour, sustained (default 10)
+	Burst           int // tips per address at once, before the hourly rate applies (default PerHour)
 	FollowUpPerHour int // follow-up attempts per address per hour (default 20)
 }
 
@@ -51,11 +53,14 @@ func newTipPages(s *Server, o TipOptions) *tipPages {
 	if o.PerHour <= 0 {
 		o.PerHour = 10
 	}
+	if o.Burst <= 0 {
+		o.Burst = o.PerHour
+	}
 	if o.FollowUpPerHour <= 0 {
 		o.FollowUpPerHour = 20
 	}
-	return &tipPages{s: s, tips: newRateLimiter(o.PerHour, time.Hour, time.Now),
-		followUp: newRateLimiter(o.FollowUpPerHour, time.Hour, time.Now)}
+	return &tipPages{s: s, tips: newRateLimiter(o.PerHour, o.Burst, time.Hour, time.Now),
+		followUp: newRateLimiter(o.FollowUpPerHour, o.FollowUpPerHour, time.Hour, time.Now)}
 }
 
 // publicPage is what every public page's template receives as .Data.
@@ -211,17 +216,20 @@ func (d *tipFormPage) Opt(id string) []option {
 	return opts
 }
 
-// tipForm shows the empty tip form.
+// tipForm shows the empty tip form, with a fresh one-time submission token.
 func (t *tipPages) tipForm(w http.ResponseWriter, r *http.Request) {
 	lang := t.tipLang(w, r)
-	v := tipValues{V: map[string]string{"contact_choice": "anonymous", "people_count": strconv.Itoa(defaultPeople)},
-		Indicators: map[string]bool{}, People: defaultPeople}
+	v := tipValues{V: map[string]string{"contact_choice": "anonymous", "people_count": strconv.Itoa(defaultPeople),
+		"submission": newSubmissionKey()}, Indicators: map[string]bool{}, People: defaultPeople}
 	t.renderTipForm(w, r, http.StatusOK, lang, v, nil, false)
 }
 
 // tipSubmit receives the tip form: "add another person" shows the form
 // again with one more person block; otherwise a valid tip is stored with its
-// files and answered with its reference and follow-up code.
+// files and answered with its reference and follow-up code. The form's
+// one-time submission token makes a second submission of the same form (a
+// double click, the browser sending it again) answer with the first tip's
+// reference instead of storing another.
 func (t *tipPages) tipSubmit(w http.ResponseWriter, r *http.Request) {
 	s := t.s
 	ip := clientIP(r)
@@ -232,6 +240,11 @@ func (t *tipPages) tipSubmit(w http.ResponseWriter, r *http.Request) {
 	defer done()
 	p := parseTipForm(r.Form, s.svc.Now())
 	p.Input.Language = lang
+	token := submissionToken(r.FormValue("submission"))
+	if token == "" {
+		token = newSubmissionKey() // the form comes back protected
+	}
+	p.Values.V["submission"] = token
 	if p.Honeypot {
 		// A robot filled in the field people never see: it gets a page
 		// like the real one, and nothing is kept.
@@ -260,7 +273,11 @@ func (t *tipPages) tipSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Input.Files = opened
-	receipt, err := s.svc.SubmitTip(r.Context(), haven.PublicActor(ip), p.Input)
+	once := haven.Once{}
+	if sent := submissionToken(r.FormValue("submission")); sent != "" {
+		once = haven.Once{Key: tipFormKeyPrefix + sent, RequestHash: tipFormKeyPrefix}
+	}
+	receipt, replayed, err := s.svc.SubmitTipOnce(r.Context(), haven.PublicActor(ip), once, p.Input)
 	if haven.ErrorCode(err) == haven.EINVALID {
 		t.renderTipForm(w, r, http.StatusBadRequest, lang, p.Values, []tipProblem{t.tipServiceProblem(err, files)}, len(files) > 0)
 		return
@@ -268,8 +285,32 @@ func (t *tipPages) tipSubmit(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
+	if replayed {
+		// Nothing new was stored: no token spent, and the code, shown
+		// once with the first answer, is not shown again.
+		t.renderReceipt(w, r, lang, &haven.Receipt{Ref: receipt.Ref})
+		return
+	}
 	t.tips.Take(ip)
 	t.renderReceipt(w, r, lang, receipt)
+}
+
+// tipFormKeyPrefix marks the tip form's one-time tokens among the
+// idempotency keys of the public (whose actor id is 0).
+const tipFormKeyPrefix = "tip-form:"
+
+// submissionToken returns the form's one-time token if it is one the form
+// could have been given (32 hexadecimal digits), else "".
+func submissionToken(s string) string {
+	if len(s) != 32 {
+		return ""
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return ""
+		}
+	}
+	return s
 }
 
 // receive admits a public form: the address must be allowed (else 429),
@@ -439,7 +480,9 @@ func (t *tipPages) publicForm(lang, path string, values map[string]string, probl
 	return f
 }
 
-// renderReceipt shows the reference and follow-up code, once.
+// renderReceipt shows the reference and follow-up code, once. A receipt
+// without a code is the answer to a form sent again: the page says the tip
+// was already received and gives its reference only.
 func (t *tipPages) renderReceipt(w http.ResponseWriter, r *http.Request, lang string, rc *haven.Receipt) {
 	w.Header().Set("Cache-Control", "no-store")
 	d := struct {

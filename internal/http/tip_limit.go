@@ -6,7 +6,7 @@ import (
 )
 
 // rateLimiter is a token bucket per client address, in memory: each address
-// may spend up to burst tokens at once, refilled at burst per period. It
+// may spend up to burst tokens at once, refilled at rate per period. It
 // keeps at most maxAddresses buckets, forgetting full ones (and then the
 // oldest) when it must, so that a flood of addresses cannot exhaust memory.
 // Being in memory, each server node counts on its own and a restart forgets
@@ -14,6 +14,7 @@ import (
 type rateLimiter struct {
 	mu      sync.Mutex
 	burst   float64
+	rate    float64 // tokens added per period
 	per     time.Duration
 	now     func() time.Time
 	buckets map[string]*bucket
@@ -26,8 +27,8 @@ type bucket struct {
 
 const maxAddresses = 50000
 
-func newRateLimiter(burst int, per time.Duration, now func() time.Time) *rateLimiter {
-	return &rateLimiter{burst: float64(burst), per: per, now: now, buckets: make(map[string]*bucket)}
+func newRateLimiter(rate, burst int, per time.Duration, now func() time.Time) *rateLimiter {
+	return &rateLimiter{rate: float64(rate), burst: float64(burst), per: per, now: now, buckets: make(map[string]*bucket)}
 }
 
 // refill returns the address's bucket with its tokens brought up to now.
@@ -43,7 +44,7 @@ func (l *rateLimiter) refill(addr string) *bucket {
 		return b
 	}
 	if elapsed := now.Sub(b.at); elapsed > 0 {
-		b.tokens = min(l.burst, b.tokens+l.burst*elapsed.Seconds()/l.per.Seconds())
+		b.tokens = min(l.burst, b.tokens+l.rate*elapsed.Seconds()/l.per.Seconds())
 		b.at = now
 	}
 	return b
@@ -52,7 +53,7 @@ func (l *rateLimiter) refill(addr string) *bucket {
 // prune forgets buckets that have refilled, or every bucket if none has.
 func (l *rateLimiter) prune(now time.Time) {
 	for addr, b := range l.buckets {
-		if b.tokens+l.burst*now.Sub(b.at).Seconds()/l.per.Seconds() >= l.burst {
+		if b.tokens+l.rate*now.Sub(b.at).Seconds()/l.per.Seconds() >= l.burst {
 			delete(l.buckets, addr)
 		}
 	}

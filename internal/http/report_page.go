@@ -1,0 +1,411 @@
+package http
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/haven-oss/haven/internal/haven"
+)
+
+// The staff page of one report (/reports/{id}): everything known about it,
+// from any channel: what it alleges, its places, people and online
+// details, who reported it, the supplements its reporter added later, what
+// its channel kept (the hotline call, the ESP submission, the missing
+// episode), and its files, which are never shown inline: each has a
+// download link (/reports/{id}/attachments/{attID}). Opening the page is a
+// view of the report, and downloading a file an opening of it, both audited
+// by the service (with ?reason=, if given). A report the actor may not see
+// answers exactly like one that does not exist.
+
+// reportPageData is what the report page shows.
+type reportPageData struct {
+	R                                            *haven.Report
+	Channel, Incident, Missing, Priority, Status string
+	Received, ReceivedISO, IncidentAt, Agency    string
+	Places                                       []placeRow
+	People                                       []mentionRow
+	Identifiers                                  identifierList
+	Indicators                                   []string
+	Reporter                                     contactView
+	Supplements                                  []supplementRow
+	Attachments                                  []attachmentRow
+	Call                                         *callView
+	Esp                                          *espView
+	EpisodeHref                                  string
+}
+
+type placeRow struct{ Role, Text string }
+
+type mentionRow struct {
+	Role, Name, Nickname, Age, Sex, Description, Where string
+}
+
+// identifierList is a list of identifiers with its element id ("" for none).
+type identifierList struct {
+	ID   string
+	Rows []identifierRow
+}
+
+type identifierRow struct {
+	Kind, Platform, Value, Raw string
+}
+
+// contactView is the reporter as the report records them.
+type contactView struct {
+	Anonymous                                      bool
+	Name, Phone, Email, Organization, Relationship string
+	Language                                       string
+	Given                                          bool // any contact detail at all
+}
+
+type supplementRow struct {
+	N              int
+	At, AtISO      string
+	Text, Language string
+	Identifiers    identifierList
+	Files          []attachmentRow
+}
+
+// attachmentRow is a file of the report, described, never shown.
+type attachmentRow struct {
+	ID                                      int64
+	Name, Size, Type, Declared, SHA256, MD5 string
+	Href, CameWith, Received                string
+}
+
+type callView struct {
+	ID                                                  int64
+	Href                                                string // "" when the actor may not open the call itself
+	Started, Ended, Duration, Caller, Language, Outcome string
+	Specialist, Form                                    string
+	Imminent                                            bool
+	ImminentAt                                          string
+}
+
+type espView struct {
+	Account, SubmissionID, Opened, Finished string
+	Document                                string
+	Files                                   []espFileRow
+}
+
+type espFileRow struct {
+	FileID, Name, Details, Href string
+}
+
+// reportPage shows a report the actor may see; any other answers as missing.
+func (s *Server) reportPage(w http.ResponseWriter, r *http.Request, a haven.Actor) {
+	id, ok := pathID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	v, err := s.svc.ReportDetail(r.Context(), a, id, r.URL.Query().Get("reason"))
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	rep := v.Report
+	d := reportPageData{R: rep, Channel: rep.Channel.Label(), Incident: rep.IncidentType.Label(), Priority: rep.Priority.Label(),
+		Status: statusLabel(rep.Status), Received: showMinute(rep.ReceivedAt), ReceivedISO: rep.ReceivedAt.UTC().Format(time.RFC3339)}
+	if rep.MissingType != "" {
+		d.Missing = rep.MissingType.Label()
+	}
+	if rep.IncidentAt != nil {
+		d.IncidentAt = showMinute(*rep.IncidentAt)
+	}
+	if rep.AgencyID != 0 {
+		if d.Agency = s.agencyName(r.Context(), a, rep.AgencyID); d.Agency == "" {
+			d.Agency = fmt.Sprintf("Agency %d", rep.AgencyID)
+		}
+	}
+	for _, p := range rep.Places {
+		d.Places = append(d.Places, placeRow{Role: placeRoleLabel(p.Role), Text: placeLine(p)})
+	}
+	for _, p := range rep.People {
+		d.People = append(d.People, newMentionRow(p))
+	}
+	d.Identifiers = identifierList{ID: "report-identifiers", Rows: identifierRows(rep.Identifiers)}
+	tax := haven.Taxonomy()
+	for _, id := range rep.Indicators {
+		if ind := tax.Indicator(id); ind != nil {
+			d.Indicators = append(d.Indicators, ind.EN)
+		} else {
+			d.Indicators = append(d.Indicators, id)
+		}
+	}
+	d.Reporter = newContactView(rep.Reporter)
+
+	// Files: each row says what it came with; supplements list theirs too.
+	base := "/reports/" + strconv.FormatInt(rep.ID, 10)
+	cameWith := map[int64]int{} // attachment id → supplement number
+	for i, sup := range v.Supplements {
+		for _, aid := range sup.AttachmentIDs {
+			cameWith[aid] = i + 1
+		}
+	}
+	byID := map[int64]attachmentRow{}
+	for _, att := range v.Attachments {
+		row := attachmentRow{ID: att.ID, Name: att.FileName, Size: byteSize(att.Size), Type: att.ContentType, SHA256: att.SHA256,
+			MD5: att.MD5, Href: base + "/attachments/" + strconv.FormatInt(att.ID, 10), CameWith: "The report",
+			Received: showMinute(att.CreatedAt)}
+		if att.DeclaredType != "" && att.DeclaredType != att.ContentType {
+			row.Declared = att.DeclaredType
+		}
+		if n := cameWith[att.ID]; n != 0 {
+			row.CameWith = fmt.Sprintf("Supplement %d", n)
+		}
+		byID[att.ID] = row
+		d.Attachments = append(d.Attachments, row)
+	}
+	for i, sup := range v.Supplements {
+		row := supplementRow{N: i + 1, At: showMinute(sup.CreatedAt), AtISO: sup.CreatedAt.UTC().Format(time.RFC3339), Text: sup.Text,
+			Language: languageName(sup.Language), Identifiers: identifierList{Rows: identifierRows(sup.Identifiers)}}
+		for _, aid := range sup.AttachmentIDs {
+			if f, ok := byID[aid]; ok {
+				row.Files = append(row.Files, f)
+			}
+		}
+		d.Supplements = append(d.Supplements, row)
+	}
+
+	if c := v.Call; c != nil {
+		d.Call = newCallView(a, c, v.Specialist)
+	}
+	if e := v.Esp; e != nil {
+		ev := &espView{Account: e.AccountName, SubmissionID: strconv.FormatInt(e.Submission.ID, 10),
+			Opened: showMinute(e.Submission.OpenedAt), Document: string(e.Document)}
+		if e.Submission.FinishedAt != nil {
+			ev.Finished = showMinute(*e.Submission.FinishedAt)
+		}
+		for _, f := range e.Files {
+			row := espFileRow{FileID: f.File.FileID, Name: f.File.FileName, Details: string(f.Details)}
+			if f.File.AttachmentID != 0 {
+				row.Href = base + "/attachments/" + strconv.FormatInt(f.File.AttachmentID, 10)
+			}
+			ev.Files = append(ev.Files, row)
+		}
+		d.Esp = ev
+	}
+	if v.EpisodeID != 0 {
+		if href := "/missing/" + strconv.FormatInt(v.EpisodeID, 10); s.routed(href) {
+			d.EpisodeHref = href
+		}
+	}
+	s.render(w, r, http.StatusOK, "report", &a, d)
+}
+
+// reportAttachment sends one file of a report as a download: never inline,
+// never sniffed, under a safe name. The service audits the opening.
+func (s *Server) reportAttachment(w http.ResponseWriter, r *http.Request, a haven.Actor) {
+	reportID, ok := pathID(r)
+	attID, err := strconv.ParseInt(r.PathValue("attID"), 10, 64)
+	if !ok || err != nil || attID < 1 {
+		s.notFound(w, r)
+		return
+	}
+	att, rc, err := s.svc.OpenReportAttachment(r.Context(), a, reportID, attID, r.URL.Query().Get("reason"))
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	defer rc.Close()
+	h := w.Header()
+	h.Set("Content-Type", downloadType(att.ContentType))
+	h.Set("Content-Disposition", attachmentDisposition(att.FileName))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("Content-Length", strconv.FormatInt(att.Size, 10))
+	w.WriteHeader(http.StatusOK)
+	if _, err := io.Copy(w, rc); err != nil {
+		// The status is sent; the client sees a cut-off download.
+		s.logger(r).Error("send attachment", "attachment", att.ID, "err", err)
+	}
+}
+
+// downloadTypes are the sniffed types sent as themselves: none of them is
+// active content a browser would run. Anything else is sent as bytes.
+var downloadTypes = map[string]bool{
+	"image/jpeg": true, "image/png": true, "image/gif": true, "image/webp": true, "image/bmp": true,
+	"application/pdf": true, "text/plain": true, "video/mp4": true, "video/webm": true,
+	"audio/mpeg": true, "audio/wave": true, "audio/ogg": true, "application/ogg": true,
+}
+
+// downloadType is the Content-Type a file is sent with.
+func downloadType(sniffed string) string {
+	base, _, _ := strings.Cut(sniffed, ";")
+	base = strings.ToLower(strings.TrimSpace(base))
+	if !downloadTypes[base] {
+		return "application/octet-stream"
+	}
+	if base == "text/plain" {
+		return "text/plain; charset=utf-8"
+	}
+	return base
+}
+
+// attachmentDisposition is the Content-Disposition of a download: always
+// "attachment", with the name in plain ASCII (anything else, quotes and
+// backslashes replaced) and in full as RFC 8187 UTF-8.
+func attachmentDisposition(name string) string {
+	name = haven.SanitizeFileName(name)
+	ascii := strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '%' {
+			return '_'
+		}
+		return r
+	}, name)
+	var enc strings.Builder
+	for _, b := range []byte(name) {
+		if isAttrChar(b) {
+			enc.WriteByte(b)
+		} else {
+			fmt.Fprintf(&enc, "%%%02X", b)
+		}
+	}
+	return `attachment; filename="` + ascii + `"; filename*=UTF-8''` + enc.String()
+}
+
+// isAttrChar reports whether b may stand unescaped in an RFC 8187 value.
+func isAttrChar(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || strings.IndexByte("!#$&+-.^_`|~", b) >= 0
+}
+
+func newCallView(a haven.Actor, c *haven.Call, specialist string) *callView {
+	tax := haven.Taxonomy()
+	cv := &callView{ID: c.ID, Started: showMinute(c.StartedAt), Language: languageName(c.Language), Specialist: specialist,
+		Imminent: c.Imminent}
+	if haven.Can(a, haven.ActionView, c.Resource()) {
+		cv.Href = "/hotline/calls/" + strconv.FormatInt(c.ID, 10)
+	}
+	if c.EndedAt != nil {
+		cv.Ended = showMinute(*c.EndedAt)
+		cv.Duration = c.EndedAt.Sub(c.StartedAt).Round(time.Second).String()
+	}
+	if ct := tax.CallerType(c.CallerType); ct != nil {
+		cv.Caller = ct.EN
+	}
+	if dp := tax.Disposition(c.Disposition); dp != nil {
+		cv.Outcome = dp.EN
+	}
+	if f := tax.Form(c.Details.Form); f != nil {
+		cv.Form = f.EN
+	}
+	if c.ImminentAt != nil {
+		cv.ImminentAt = showMinute(*c.ImminentAt)
+	}
+	return cv
+}
+
+func newContactView(c haven.Contact) contactView {
+	v := contactView{Anonymous: c.Anonymous, Name: c.Name, Phone: c.Phone, Email: c.Email, Organization: c.Organization,
+		Language: languageName(c.Language)}
+	if ct := haven.Taxonomy().CallerType(c.Relationship); ct != nil {
+		v.Relationship = ct.EN
+	} else {
+		v.Relationship = c.Relationship
+	}
+	v.Given = v.Name != "" || v.Phone != "" || v.Email != "" || v.Organization != ""
+	return v
+}
+
+func newMentionRow(p haven.PersonMention) mentionRow {
+	row := mentionRow{Role: personLabel(p.Role), Name: strings.TrimSpace(p.FirstName + " " + p.LastName), Nickname: p.Nickname,
+		Description: p.Description, Where: strings.Trim(strings.TrimSpace(p.City+", "+p.State), ", ")}
+	switch {
+	case p.DateOfBirth != nil:
+		row.Age = "born " + p.DateOfBirth.Format("2006-01-02")
+	case p.Age != nil:
+		row.Age = "about " + strconv.Itoa(*p.Age)
+	}
+	row.Sex = map[haven.Sex]string{haven.SexFemale: "female", haven.SexMale: "male", haven.SexOther: "other"}[p.Sex]
+	return row
+}
+
+func identifierRows(ids []haven.Identifier) []identifierRow {
+	var rows []identifierRow
+	for _, id := range ids {
+		row := identifierRow{Kind: identifierKindLabel(id.Kind), Platform: id.Platform, Value: id.Value}
+		if id.Raw != "" && id.Raw != id.Value {
+			row.Raw = id.Raw
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// placeLine writes a place on one line: "Starlight Motel, Fairview, VA 22030".
+func placeLine(p haven.Place) string {
+	var parts []string
+	for _, s := range []string{p.Name, p.Address, p.City, p.County} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	if st := strings.TrimSpace(p.State + " " + p.ZIP); st != "" {
+		parts = append(parts, st)
+	}
+	if p.Country != "" && p.Country != "US" {
+		parts = append(parts, countryName(p.Country))
+	}
+	if len(parts) == 0 {
+		return "No details"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// countryName is a country's English name from its ISO code.
+func countryName(code string) string {
+	for _, o := range countryOptions("en", "") {
+		if o.Value == code {
+			return o.Label
+		}
+	}
+	return code
+}
+
+var (
+	statusLabels = map[haven.ReportStatus]string{haven.ReportNew: "New", haven.ReportInReview: "In review",
+		haven.ReportReferred: "Referred to an agency", haven.ReportClosed: "Closed"}
+	placeRoleLabels = map[haven.PlaceRole]string{haven.PlaceIncident: "Where it happened", haven.PlaceLastSeen: "Last seen",
+		haven.PlaceHome: "Home", haven.PlaceEstimated: "Estimated location", haven.PlaceRecovered: "Where the child was found",
+		haven.PlaceOther: "Other place"}
+	personLabels = map[haven.PersonRole]string{haven.PersonChild: "Child", haven.PersonSuspect: "Suspected trafficker or exploiter",
+		haven.PersonBuyer: "Buyer", haven.PersonReporter: "Reporter", haven.PersonOther: "Someone else involved"}
+	identifierKindLabels = map[haven.IdentifierKind]string{haven.IDPhone: "Phone number", haven.IDEmail: "Email address",
+		haven.IDURL: "Link", haven.IDHandle: "Account or handle", haven.IDPayment: "Payment handle", haven.IDIP: "IP address",
+		haven.IDDevice: "Device", haven.IDPlate: "Vehicle plate", haven.IDFileHash: "File hash",
+		haven.IDESPAccount: "Account at the provider", haven.IDGroup: "Group", haven.IDPriorReport: "Earlier CyberTipline report"}
+)
+
+// reportStatuses are the statuses in the order of their handling.
+var reportStatuses = []haven.ReportStatus{haven.ReportNew, haven.ReportInReview, haven.ReportReferred, haven.ReportClosed}
+
+func statusLabel(st haven.ReportStatus) string          { return labelOr(statusLabels, st) }
+func placeRoleLabel(r haven.PlaceRole) string           { return labelOr(placeRoleLabels, r) }
+func personLabel(r haven.PersonRole) string             { return labelOr(personLabels, r) }
+func identifierKindLabel(k haven.IdentifierKind) string { return labelOr(identifierKindLabels, k) }
+
+func labelOr[K ~string](m map[K]string, k K) string {
+	if l, ok := m[k]; ok {
+		return l
+	}
+	return string(k)
+}
+
+// languageName is a language's English name ("" for none).
+func languageName(code string) string {
+	switch code {
+	case "":
+		return ""
+	case "en":
+		return "English"
+	case "es":
+		return "Spanish"
+	}
+	return code
+}

@@ -135,7 +135,10 @@ func serve(ctx context.Context, e env, a *app, sv serverFlags, ready func(url st
 	// Background jobs run beside the server and stop with it.
 	runner := jobs.NewRunner(a.store, a.log)
 	runner.Handlers[haven.JobIngestReport] = jobs.Ingest(a.svc)
-	runner.Handlers[haven.JobEspExpire] = func(ctx context.Context, j *haven.Job) error { return a.svc.ExpireEspSubmission(ctx, j.RecordID) }
+	runner.Every("esp.expire", haven.EspSweepEvery, func(ctx context.Context) error {
+		_, err := a.svc.ExpireEspSubmissions(ctx)
+		return err
+	})
 	a.svc.Committed = runner.Wake
 	jctx, stopJobs := context.WithCancel(context.Background())
 	jobsDone := make(chan struct{})

@@ -131,12 +131,11 @@ type EspTx interface {
 	UpdateEspFile(ctx context.Context, f *EspFile) error
 	// DeleteEspFiles deletes a submission's files' records.
 	DeleteEspFiles(ctx context.Context, submissionID int64) error
+	// UnfinishedEspSubmissions returns the ids of up to limit submissions
+	// not finished, opened at or before openedBefore and last changed at
+	// or before changedBefore, oldest first.
+	UnfinishedEspSubmissions(ctx context.Context, openedBefore, changedBefore time.Time, limit int) ([]int64, error)
 }
-
-// JobEspExpire deletes an unfinished submission once it is due (see
-// EspSubmission.ExpiresAt). One is enqueued at every change; each is a
-// no-op unless the submission is due by then.
-const JobEspExpire = "esp.expire"
 
 // Protocol errors the ESP API answers with codes of their own. They are
 // returned wrapped: test them with errors.Is.
@@ -345,13 +344,11 @@ func openWithFiles(ctx context.Context, tx Tx, acct *EspAccount, id int64) (*Esp
 	return sub, files, err
 }
 
-// touchSubmission records a change to an open submission and schedules its expiry.
+// touchSubmission records a change to an open submission, which puts off
+// its expiry (ExpireEspSubmissions).
 func (s *Service) touchSubmission(ctx context.Context, tx Tx, sub *EspSubmission) error {
 	sub.ChangedAt = s.now()
-	if err := tx.UpdateEspSubmission(ctx, sub); err != nil {
-		return err
-	}
-	return tx.EnqueueJob(ctx, &Job{Kind: JobEspExpire, RecordID: sub.ID, RunAt: sub.ExpiresAt()})
+	return tx.UpdateEspSubmission(ctx, sub)
 }
 
 // OpenEspSubmission opens a submission for a document the caller has
@@ -379,9 +376,6 @@ func (s *Service) OpenEspSubmission(ctx context.Context, acct *EspAccount, ip st
 		}
 		sub.ID, sub.XML, sub.OpenedAt, sub.ChangedAt = 0, sealed, now, now
 		if err := tx.CreateEspSubmission(ctx, sub); err != nil {
-			return err
-		}
-		if err := tx.EnqueueJob(ctx, &Job{Kind: JobEspExpire, RecordID: sub.ID, RunAt: sub.ExpiresAt()}); err != nil {
 			return err
 		}
 		id = sub.ID
@@ -677,8 +671,8 @@ func (s *Service) deleteBlobs(ctx context.Context, ids []string) {
 }
 
 // ExpireEspSubmission deletes an unfinished submission and its files if it
-// is due (the handler of JobEspExpire); otherwise, and for a submission
-// already gone or finished, it does nothing. It is safe to run twice.
+// is due; otherwise, and for a submission already gone or finished, it does
+// nothing. It is safe to run twice, and on several nodes at once.
 func (s *Service) ExpireEspSubmission(ctx context.Context, id int64) error {
 	var blobs []string
 	err := s.Store.Update(ctx, func(tx Tx) error {

@@ -61,22 +61,22 @@ type Ingestion interface {
 }
 
 // IngestReport runs the ingestion steps on a stored report (the handler of
-// JobIngestReport) and records that it was ingested.
-func (s *Service) IngestReport(ctx context.Context, reportID int64) error {
+// JobIngestReport) and returns the write that records it as ingested, which
+// the job runner commits together with the job's completion.
+func (s *Service) IngestReport(ctx context.Context, reportID int64) (func(Tx) error, error) {
 	var r *Report
 	err := s.Store.View(ctx, func(tx Tx) (err error) {
 		r, err = tx.ReportByID(ctx, reportID)
 		return err
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, step := range s.Ingestions {
 		if err := step.Ingest(ctx, s, r); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return s.Store.Update(ctx, func(tx Tx) error {
-		return tx.MarkReportIngested(ctx, reportID, s.now())
-	})
+	at := s.now()
+	return func(tx Tx) error { return tx.MarkReportIngested(ctx, reportID, at) }, nil
 }

@@ -245,8 +245,11 @@ func startServer(t testing.TB, store haven.Store, dir string) *server {
 	})
 	runner := jobs.NewRunner(store, log)
 	runner.Now = ck.Now
-	runner.Handlers[haven.JobEspExpire] = func(ctx context.Context, j *haven.Job) error { return svc.ExpireEspSubmission(ctx, j.RecordID) }
-	runner.Handlers[haven.JobIngestReport] = func(ctx context.Context, j *haven.Job) error { return nil }
+	runner.Every("esp.expire", haven.EspSweepEvery, func(ctx context.Context) error {
+		_, err := svc.ExpireEspSubmissions(ctx)
+		return err
+	})
+	runner.Handlers[haven.JobIngestReport] = jobs.Ingest(svc)
 	return &server{t: nil, svc: svc, store: store, keys: k, runner: runner, url: "http://" + ln.Addr().String() + "/ispws", clock: ck}
 }
 

@@ -15,10 +15,15 @@ import (
 	"github.com/haven-oss/haven/internal/haven"
 )
 
-// Handler does one kind of job. It must be safe to run twice for the same
-// job: a runner that dies after the work but before recording it leaves the
-// job to run again.
-type Handler func(ctx context.Context, j *haven.Job) error
+// Handler does one kind of job. It returns the write that records the
+// job's outcome (nil if none), which the runner commits together with the
+// job's completion, in one transaction with the other jobs of the batch. It
+// must be safe to run twice for the same job: a runner that dies after the
+// work but before that commit leaves the job to run again.
+type Handler func(ctx context.Context, j *haven.Job) (Done, error)
+
+// Done is the write that records a job's outcome.
+type Done func(tx haven.Tx) error
 
 // Runner claims due jobs and runs their handlers.
 type Runner struct {
@@ -31,15 +36,36 @@ type Runner struct {
 	Poll time.Duration
 	// Batch is how many jobs one claim takes.
 	Batch int
+	// Settle is how long the runner waits after a wake before it claims,
+	// so that the jobs of the commits meanwhile are claimed, run and
+	// recorded together rather than a few at a time.
+	Settle time.Duration
 
 	wakeOnce sync.Once
 	wakeCh   chan struct{}
+	tasks    []*task
 }
 
-// NewRunner returns a runner with the real clock, a 1-second poll and
-// batches of 50.
+// task is work the runner does periodically (Every) rather than per job.
+type task struct {
+	name  string
+	every time.Duration
+	fn    func(ctx context.Context) error
+	next  time.Time
+}
+
+// Every makes the runner call fn about every d (by its clock), for work
+// that is a sweep rather than one job per record; a failure is logged and
+// tried again d later. Call it before Run.
+func (r *Runner) Every(name string, d time.Duration, fn func(ctx context.Context) error) {
+	r.tasks = append(r.tasks, &task{name: name, every: d, fn: fn})
+}
+
+// NewRunner returns a runner with the real clock, a 1-second poll, batches
+// of 50 and a 20 ms settle.
 func NewRunner(store haven.Store, log *slog.Logger) *Runner {
-	return &Runner{Store: store, Handlers: map[string]Handler{}, Log: log, Now: time.Now, Poll: time.Second, Batch: 50}
+	return &Runner{Store: store, Handlers: map[string]Handler{}, Log: log, Now: time.Now, Poll: time.Second, Batch: 50,
+		Settle: 20 * time.Millisecond}
 }
 
 func (r *Runner) ch() chan struct{} {
@@ -74,41 +100,127 @@ func (r *Runner) Run(ctx context.Context) {
 			return
 		case <-t.C:
 		case <-r.ch():
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(r.Settle):
+			}
 		}
 	}
 }
 
-// RunDue claims one batch of due jobs and runs them; it returns how many it
-// ran.
+// RunDue runs the periodic tasks that are due, then claims one batch of
+// due jobs and runs them; it returns how many tasks and jobs it ran. The
+// jobs that succeeded are recorded as done together, in one write.
 func (r *Runner) RunDue(ctx context.Context) (int, error) {
+	n := r.runTasks(ctx)
 	var js []*haven.Job
 	err := r.Store.Update(ctx, func(tx haven.Tx) (err error) {
 		js, err = tx.ClaimJobs(ctx, r.Now(), haven.JobLease, r.Batch)
 		return err
 	})
 	if err != nil {
-		return 0, err
+		return n, err
 	}
+	var done []finished
 	for _, j := range js {
-		r.runOne(ctx, j)
+		if d, ok := r.runOne(ctx, j); ok {
+			done = append(done, finished{j, d})
+		}
 	}
-	return len(js), nil
+	r.finish(ctx, done)
+	return n + len(js), nil
 }
 
-func (r *Runner) runOne(ctx context.Context, j *haven.Job) {
+// finished is a job that succeeded, with the write that records it.
+type finished struct {
+	job  *haven.Job
+	done Done
+}
+
+// finish commits the outcomes of the jobs that succeeded and removes them,
+// all in one write. Should that fail, it commits each on its own, so that
+// one job whose write fails (kept for a retry) cannot hold back the rest.
+// A runner that dies before this leaves the jobs to run again once their
+// lease ends: handlers are safe to run twice.
+func (r *Runner) finish(ctx context.Context, done []finished) {
+	record := func(tx haven.Tx, f finished) error {
+		if f.done != nil {
+			if err := f.done(tx); err != nil {
+				return err
+			}
+		}
+		// Gone already: another runner finished it after our lease.
+		if err := tx.FinishJob(ctx, f.job.ID); err != nil && haven.ErrorCode(err) != haven.ENOTFOUND {
+			return err
+		}
+		return nil
+	}
+	switch len(done) {
+	case 0:
+		return
+	case 1:
+	default:
+		err := r.Store.Update(ctx, func(tx haven.Tx) error {
+			for _, f := range done {
+				if err := record(tx, f); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err == nil {
+			return
+		}
+	}
+	for _, f := range done {
+		if err := r.Store.Update(ctx, func(tx haven.Tx) error { return record(tx, f) }); err != nil {
+			r.failed(ctx, f.job, fmt.Errorf("recording the outcome: %w", err))
+		}
+	}
+}
+
+// runTasks runs the periodic tasks that are due and returns how many ran.
+func (r *Runner) runTasks(ctx context.Context) int {
+	n := 0
+	for _, t := range r.tasks {
+		now := r.Now()
+		if now.Before(t.next) {
+			continue
+		}
+		t.next = now.Add(t.every)
+		n++
+		if _, err := safely(ctx, func(ctx context.Context, _ *haven.Job) (Done, error) { return nil, t.fn(ctx) }, nil); err != nil {
+			r.Log.Error("jobs: periodic task failed", "task", t.name, "err", err)
+		}
+	}
+	return n
+}
+
+// runOne runs j's handler and returns its outcome's write and whether it
+// succeeded; a failure is recorded at once, with the job's next try or as
+// dead.
+func (r *Runner) runOne(ctx context.Context, j *haven.Job) (Done, bool) {
 	h := r.Handlers[j.Kind]
-	var err error
+	var (
+		d   Done
+		err error
+	)
 	if h == nil {
 		err = fmt.Errorf("no handler for job kind %q", j.Kind)
 	} else {
-		err = safely(ctx, h, j)
+		d, err = safely(ctx, h, j)
 	}
 	if err == nil {
-		if ferr := r.Store.Update(ctx, func(tx haven.Tx) error { return tx.FinishJob(ctx, j.ID) }); ferr != nil {
-			r.Log.Error("jobs: finish failed", "job", j.ID, "kind", j.Kind, "err", ferr)
-		}
-		return
+		return d, true
 	}
+	r.failed(ctx, j, err)
+	return nil, false
+}
+
+// failed records a failed try of j: it runs again after its backoff, or is
+// kept as dead after its last attempt.
+func (r *Runner) failed(ctx context.Context, j *haven.Job, err error) {
 	dead := j.Attempts >= haven.MaxJobAttempts
 	runAt := r.Now().Add(Backoff(j.Attempts))
 	level := slog.LevelWarn
@@ -125,10 +237,10 @@ func (r *Runner) runOne(ctx context.Context, j *haven.Job) {
 
 // safely runs h, turning a panic into an error so one bad job cannot stop
 // the runner.
-func safely(ctx context.Context, h Handler, j *haven.Job) (err error) {
+func safely(ctx context.Context, h Handler, j *haven.Job) (d Done, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("panic: %v", p)
+			d, err = nil, fmt.Errorf("panic: %v", p)
 		}
 	}()
 	return h(ctx, j)
@@ -153,5 +265,8 @@ func truncate(s string, n int) string {
 
 // Ingest returns the handler of haven.JobIngestReport.
 func Ingest(svc *haven.Service) Handler {
-	return func(ctx context.Context, j *haven.Job) error { return svc.IngestReport(ctx, j.RecordID) }
+	return func(ctx context.Context, j *haven.Job) (Done, error) {
+		done, err := svc.IngestReport(ctx, j.RecordID)
+		return Done(done), err
+	}
 }

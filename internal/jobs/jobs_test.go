@@ -192,3 +192,108 @@ func TestRunWakesOnCommitAndStopsWithItsContext(t *testing.T) {
 		t.Fatal("Run did not stop")
 	}
 }
+
+func TestInABatchTheJobsThatSucceedAreDoneAndTheOthersRetried(t *testing.T) {
+	svc, r, now := setup(t)
+	ctx := context.Background()
+	failing := map[int64]bool{}
+	r.Handlers[haven.JobIngestReport] = func(ctx context.Context, j *haven.Job) (jobs.Done, error) {
+		if failing[j.RecordID] {
+			return nil, errors.New("linking index unavailable")
+		}
+		return nil, nil
+	}
+	for i := 0; i < 6; i++ {
+		rep := report()
+		if err := svc.CreateReport(ctx, haven.System("test"), rep); err != nil {
+			t.Fatal(err)
+		}
+		failing[rep.ID] = i%3 == 0
+	}
+	if n, err := r.RunDue(ctx); n != 6 || err != nil {
+		t.Fatalf("RunDue = %d, %v; want 6 jobs run", n, err)
+	}
+	var left []*haven.Job
+	svc.Store.View(ctx, func(tx haven.Tx) (err error) { left, err = tx.ListJobs(ctx, "", false, 10); return err })
+	if len(left) != 2 {
+		t.Fatalf("%d jobs left after the batch, want the 2 that failed", len(left))
+	}
+	for _, j := range left {
+		if !failing[j.RecordID] || j.LastError != "linking index unavailable" {
+			t.Errorf("left: %+v", j)
+		}
+	}
+	clear(failing)
+	*now = now.Add(jobs.Backoff(1))
+	if n, _ := r.RunDue(ctx); n != 2 {
+		t.Fatalf("the failed jobs did not run again after their backoff (%d)", n)
+	}
+	if n, _ := r.RunDue(ctx); n != 0 {
+		t.Fatalf("%d jobs ran again after succeeding", n)
+	}
+}
+
+func TestPeriodicTasksRunWhenDueByTheRunnersClock(t *testing.T) {
+	_, r, now := setup(t)
+	ctx := context.Background()
+	var runs atomic.Int32
+	r.Every("sweep", time.Minute, func(ctx context.Context) error {
+		if runs.Add(1) == 2 {
+			return errors.New("database busy")
+		}
+		return nil
+	})
+	if n, _ := r.RunDue(ctx); n != 1 || runs.Load() != 1 {
+		t.Fatalf("first RunDue ran %d (task runs %d), want the task once", n, runs.Load())
+	}
+	if n, _ := r.RunDue(ctx); n != 0 || runs.Load() != 1 {
+		t.Fatalf("the task ran again before its minute (%d)", runs.Load())
+	}
+	*now = now.Add(time.Minute)
+	r.RunDue(ctx) // fails: logged, tried again a minute later
+	*now = now.Add(30 * time.Second)
+	if r.RunDue(ctx); runs.Load() != 2 {
+		t.Fatalf("the failed task ran again before its minute (%d)", runs.Load())
+	}
+	*now = now.Add(30 * time.Second)
+	if r.RunDue(ctx); runs.Load() != 3 {
+		t.Fatalf("the task did not run again after it failed (%d runs)", runs.Load())
+	}
+}
+
+func TestAJobWhoseOutcomeCannotBeRecordedDoesNotHoldBackTheOthers(t *testing.T) {
+	svc, r, _ := setup(t)
+	ctx := context.Background()
+	var ids []int64
+	for i := 0; i < 3; i++ {
+		rep := report()
+		if err := svc.CreateReport(ctx, haven.System("test"), rep); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, rep.ID)
+	}
+	ingest := jobs.Ingest(svc)
+	r.Handlers[haven.JobIngestReport] = func(ctx context.Context, j *haven.Job) (jobs.Done, error) {
+		if j.RecordID == ids[1] {
+			return func(haven.Tx) error { return errors.New("disk full") }, nil
+		}
+		return ingest(ctx, j)
+	}
+	if n, err := r.RunDue(ctx); n != 3 || err != nil {
+		t.Fatalf("RunDue = %d, %v", n, err)
+	}
+	for i, id := range ids {
+		got, err := svc.GetReport(ctx, haven.System("test"), id, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ingested := got.IngestedAt != nil; ingested != (i != 1) {
+			t.Errorf("report %d ingested = %v", i, ingested)
+		}
+	}
+	var left []*haven.Job
+	svc.Store.View(ctx, func(tx haven.Tx) (err error) { left, err = tx.ListJobs(ctx, "", false, 10); return err })
+	if len(left) != 1 || left[0].RecordID != ids[1] || left[0].LastError != "recording the outcome: disk full" {
+		t.Fatalf("jobs left: %+v", left)
+	}
+}

@@ -31,6 +31,9 @@ var (
 	changed_at = ?, finished_at = ? WHERE id = ?`)
 	qDeleteEspSubmission = query(`DELETE FROM esp_submissions WHERE id = ?`)
 	qCountEspSubmissions = query(`SELECT COUNT(*) FROM esp_submissions`)
+	// esp_submissions_unfinished (migration 00013) holds only these rows.
+	qUnfinishedEspSubmissions = query(`SELECT id FROM esp_submissions
+	WHERE state <> 'finished' AND changed_at <= ? AND opened_at <= ? ORDER BY changed_at, id LIMIT ?`)
 
 	qCreateEspFile = insertQuery(`INSERT INTO esp_files (submission_id, file_id, blob_id, file_name,
 	declared_type, content_type, size, md5, sha256, details, attachment_id, created_at)
@@ -166,4 +169,9 @@ func (tx *tx) UpdateEspFile(ctx context.Context, f *haven.EspFile) error {
 func (tx *tx) DeleteEspFiles(ctx context.Context, submissionID int64) error {
 	_, err := tx.exec(ctx, qDeleteEspFiles, submissionID)
 	return tx.db.failure("delete esp files", err, "", "")
+}
+
+func (tx *tx) UnfinishedEspSubmissions(ctx context.Context, openedBefore, changedBefore time.Time, limit int) ([]int64, error) {
+	ids, err := queryAll(ctx, tx, scanInt64, qUnfinishedEspSubmissions, timeArg(changedBefore), timeArg(openedBefore), limit)
+	return ids, tx.db.failure("unfinished esp submissions", err, "", "")
 }

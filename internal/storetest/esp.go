@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/haven-oss/haven/internal/haven"
 )
@@ -27,6 +28,27 @@ var espTests = []test{
 		update(t, s, func(tx haven.Tx) error { return tx.UpdateEspAccount(ctx, a) })
 		view(t, s, func(tx haven.Tx) error {
 			is(t, "ListEspAccounts", []*haven.EspAccount{a})(tx.ListEspAccounts(ctx))
+			return nil
+		})
+	}},
+	{"UnfinishedEspSubmissions: not finished, opened and changed long enough ago, oldest change first", func(t *testing.T, s haven.Store) {
+		ctx := context.Background()
+		a := &haven.EspAccount{Name: "examplesweep", PasswordHash: "h"}
+		update(t, s, func(tx haven.Tx) error { return tx.CreateEspAccount(ctx, a) })
+		sub := func(n byte, state haven.EspState, opened, changed time.Time) *haven.EspSubmission {
+			x := &haven.EspSubmission{AccountID: a.ID, BodyHash: []byte{n}, State: state, OpenedAt: opened, ChangedAt: changed}
+			update(t, s, func(tx haven.Tx) error { return tx.CreateEspSubmission(ctx, x) })
+			return x
+		}
+		idle := sub(1, haven.EspOpen, at(1, 0, 0, 0), at(1, 2, 0, 0))
+		retracted := sub(2, haven.EspRetracted, at(1, 0, 0, 0), at(1, 1, 0, 0))
+		sub(3, haven.EspFinished, at(1, 0, 0, 0), at(1, 0, 30, 0)) // finished: never
+		sub(4, haven.EspOpen, at(1, 0, 0, 0), at(1, 5, 0, 0))      // changed too recently
+		sub(5, haven.EspOpen, at(1, 3, 0, 0), at(1, 3, 0, 0))      // opened too recently
+		view(t, s, func(tx haven.Tx) error {
+			is(t, "due", []int64{retracted.ID, idle.ID})(tx.UnfinishedEspSubmissions(ctx, at(1, 2, 0, 0), at(1, 4, 0, 0), 10))
+			is(t, "limit", []int64{retracted.ID})(tx.UnfinishedEspSubmissions(ctx, at(1, 2, 0, 0), at(1, 4, 0, 0), 1))
+			is(t, "nothing due", []int64(nil))(tx.UnfinishedEspSubmissions(ctx, at(0, 23, 0, 0), at(1, 4, 0, 0), 10))
 			return nil
 		})
 	}},

@@ -34,8 +34,10 @@ type Runner struct {
 	Now func() time.Time
 	// Poll is how often the runner looks for due jobs when nobody wakes it.
 	Poll time.Duration
-	// Batch is how many jobs one claim takes.
-	Batch int
+	// Batch is how many jobs one claim takes, and Workers how many of them
+	// run at once.
+	Batch   int
+	Workers int
 	// Settle is how long the runner waits after a wake before it claims,
 	// so that the jobs of the commits meanwhile are claimed, run and
 	// recorded together rather than a few at a time.
@@ -62,10 +64,10 @@ func (r *Runner) Every(name string, d time.Duration, fn func(ctx context.Context
 }
 
 // NewRunner returns a runner with the real clock, a 1-second poll, batches
-// of 50 and a 20 ms settle.
+// of 50 run 4 at a time, and a 20 ms settle.
 func NewRunner(store haven.Store, log *slog.Logger) *Runner {
 	return &Runner{Store: store, Handlers: map[string]Handler{}, Log: log, Now: time.Now, Poll: time.Second, Batch: 50,
-		Settle: 20 * time.Millisecond}
+		Workers: 4, Settle: 20 * time.Millisecond}
 }
 
 func (r *Runner) ch() chan struct{} {
@@ -122,10 +124,26 @@ func (r *Runner) RunDue(ctx context.Context) (int, error) {
 	if err != nil {
 		return n, err
 	}
+	// Handlers wait mostly on the database (and, later, on the linking
+	// index): the batch runs on up to Workers goroutines.
+	outcomes := make([]*finished, len(js))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(1, r.Workers))
+	for i, j := range js {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if d, ok := r.runOne(ctx, j); ok {
+				outcomes[i] = &finished{j, d}
+			}
+		}()
+	}
+	wg.Wait()
 	var done []finished
-	for _, j := range js {
-		if d, ok := r.runOne(ctx, j); ok {
-			done = append(done, finished{j, d})
+	for _, f := range outcomes {
+		if f != nil {
+			done = append(done, *f)
 		}
 	}
 	r.finish(ctx, done)

@@ -2,6 +2,8 @@ package haven
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"path"
@@ -112,37 +114,229 @@ func blobAD(reportID int64) []byte { return []byte(fmt.Sprintf("report:%d:attach
 // blob is deleted if the transaction fails too — the caller must call the
 // returned cleanup on failure).
 func (s *Service) StoreAttachment(ctx context.Context, tx Tx, a Actor, reportID int64, name, declared, source string, r io.Reader) (*Attachment, func(), error) {
-	if s.Blobs == nil {
-		return nil, func() {}, Errorf(EINTERNAL, "attachments are not configured")
-	}
-	pol := s.AttachmentPolicy
-	if pol.MaxSize == 0 {
-		pol = DefaultAttachmentPolicy
-	}
-	info, err := s.Blobs.Put(ctx, r, pol.MaxSize, blobAD(reportID))
+	info, cleanup, err := s.putAttachment(ctx, reportID, r)
 	if err != nil {
 		return nil, func() {}, err
 	}
-	cleanup := func() { _ = s.Blobs.Delete(context.WithoutCancel(ctx), info.ID) }
-	if info.Size == 0 {
-		cleanup()
-		return nil, func() {}, FieldError("file", "the file is empty")
-	}
-	if !pol.Allows(info.ContentType) {
-		cleanup()
-		return nil, func() {}, FieldError("file", "files of type %s are not accepted; send an image, a PDF, a text file, audio or video", info.ContentType)
-	}
-	att := &Attachment{ReportID: reportID, BlobID: info.ID, FileName: SanitizeFileName(name), DeclaredType: truncate(declared, 200),
-		ContentType: info.ContentType, Size: info.Size, SHA256: info.SHA256, MD5: info.MD5, Source: source, CreatedBy: a.UserID, CreatedAt: s.now()}
-	if err := tx.CreateAttachment(ctx, att); err != nil {
-		cleanup()
-		return nil, func() {}, err
-	}
-	if err := s.audit(ctx, tx, a, "attachment.create", OutcomeOK, KindReport, reportID, "", fmt.Sprintf("%s %d bytes sha256 %s", att.ContentType, att.Size, att.SHA256)); err != nil {
+	att, err := s.recordAttachment(ctx, tx, a, reportID, info, name, declared, source)
+	if err != nil {
 		cleanup()
 		return nil, func() {}, err
 	}
 	return att, cleanup, nil
+}
+
+// AttachmentLimits returns the policy in force (the zero policy is
+// DefaultAttachmentPolicy).
+func (s *Service) AttachmentLimits() AttachmentPolicy {
+	if s.AttachmentPolicy.MaxSize == 0 {
+		return DefaultAttachmentPolicy
+	}
+	return s.AttachmentPolicy
+}
+
+// typeNames are the names people know the accepted types by.
+var typeNames = map[string]string{"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WebP",
+	"image/bmp": "BMP", "application/pdf": "PDF", "text/plain": "plain text", "video/mp4": "MP4", "video/webm": "WebM",
+	"audio/mpeg": "MP3", "audio/wave": "WAV", "audio/ogg": "Ogg", "application/ogg": "Ogg"}
+
+// TypesText names the accepted types in a phrase for people: "JPEG, PNG,
+// PDF or plain text".
+func (p AttachmentPolicy) TypesText() string {
+	var names []string
+	seen := map[string]bool{}
+	for _, t := range p.Types {
+		n := typeNames[t]
+		if n == "" {
+			n = t
+		}
+		if !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	switch len(names) {
+	case 0:
+		return "no files"
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// MaxSizeText is the size limit for people: "50 MB" (or "64 KB" below 1 MB).
+func (p AttachmentPolicy) MaxSizeText() string {
+	if p.MaxSize >= 1<<20 {
+		return fmt.Sprintf("%d MB", p.MaxSize>>20)
+	}
+	return fmt.Sprintf("%d KB", max(1, p.MaxSize>>10))
+}
+
+// putAttachment encrypts a file's bytes into a new blob bound to the report
+// and checks them against the policy: more than MaxSize bytes, none, or a
+// sniffed type not accepted is an EINVALID error naming "file", and no blob
+// is kept. cleanup deletes the blob (for a transaction that fails to record
+// it). An error from r (a client that went away, a request body over its
+// limit) is returned wrapped.
+func (s *Service) putAttachment(ctx context.Context, reportID int64, r io.Reader) (BlobInfo, func(), error) {
+	if s.Blobs == nil {
+		return BlobInfo{}, func() {}, Errorf(EINTERNAL, "attachments are not configured")
+	}
+	pol := s.AttachmentLimits()
+	info, err := s.Blobs.Put(ctx, r, pol.MaxSize, blobAD(reportID))
+	if err != nil {
+		return BlobInfo{}, func() {}, err
+	}
+	cleanup := func() { _ = s.Blobs.Delete(context.WithoutCancel(ctx), info.ID) }
+	if info.Size == 0 {
+		cleanup()
+		return BlobInfo{}, func() {}, FieldError("file", "the file is empty")
+	}
+	if !pol.Allows(info.ContentType) {
+		cleanup()
+		base, _, _ := strings.Cut(info.ContentType, ";")
+		return BlobInfo{}, func() {}, FieldError("file", "files of type %s are not accepted; send %s", base, pol.TypesText())
+	}
+	return info, cleanup, nil
+}
+
+// recordAttachment records a stored blob as an attachment of the report,
+// inside tx, and audits it (attachment.create).
+func (s *Service) recordAttachment(ctx context.Context, tx Tx, a Actor, reportID int64, info BlobInfo, name, declared, source string) (*Attachment, error) {
+	att := &Attachment{ReportID: reportID, BlobID: info.ID, FileName: SanitizeFileName(name), DeclaredType: truncate(declared, 200),
+		ContentType: info.ContentType, Size: info.Size, SHA256: info.SHA256, MD5: info.MD5, Source: source, CreatedBy: a.UserID, CreatedAt: s.now()}
+	if err := tx.CreateAttachment(ctx, att); err != nil {
+		return nil, err
+	}
+	if err := s.audit(ctx, tx, a, "attachment.create", OutcomeOK, KindReport, reportID, "", fmt.Sprintf("%s %d bytes sha256 %s", att.ContentType, att.Size, att.SHA256)); err != nil {
+		return nil, err
+	}
+	return att, nil
+}
+
+// Upload is a file sent to Haven, before it is stored.
+type Upload struct {
+	Name         string // as the sender gave it (sanitised when stored)
+	DeclaredType string // the type the sender declared
+	Body         io.Reader
+}
+
+// AddReportAttachment attaches a file to a report, for whoever may update
+// the report (authz.go); source names the channel it came through ("api").
+// A report the actor may not see answers like a missing one (ENOTFOUND);
+// one the actor may see but not change is EFORBIDDEN; both refusals are
+// audited. A refused file (empty, larger than the policy allows, of a type
+// not accepted) is EINVALID naming "file", and nothing is stored. The file
+// and its audit event are recorded in one transaction.
+//
+// A request that may be retried carries o (see Once): the caller's
+// o.RequestHash covers what it knows before reading the body (the report,
+// the name, the declared type), and the file's SHA-256 is added to it here,
+// once the bytes are read. A retry returns the first attachment with
+// replayed true, and its bytes are not kept a second time.
+func (s *Service) AddReportAttachment(ctx context.Context, a Actor, o Once, reportID int64, name, declared, source string, body io.Reader) (att *Attachment, replayed bool, err error) {
+	if err := o.validate(); err != nil {
+		return nil, false, err
+	}
+	const action = "attachment.create"
+	if _, err := s.reportToUpdate(ctx, a, reportID, action, "add files to this report"); err != nil {
+		return nil, false, err
+	}
+	info, cleanup, err := s.putAttachment(ctx, reportID, body)
+	if err != nil {
+		return nil, false, err
+	}
+	if o.Key != "" {
+		h := sha256.Sum256([]byte(o.RequestHash + "\x00" + info.SHA256))
+		o.RequestHash = hex.EncodeToString(h[:])
+	}
+	refused := false
+	id, replayed, err := s.once(ctx, a, o, func() (int64, error) {
+		err := s.Store.Update(ctx, func(tx Tx) error {
+			rep, err := tx.ReportByID(ctx, reportID)
+			if err != nil {
+				return err
+			}
+			if !Can(a, ActionUpdate, rep.Resource()) { // changed since the check above
+				refused = true
+				return hidden(KindReport)
+			}
+			if att, err = s.recordAttachment(ctx, tx, a, reportID, info, name, declared, source); err != nil {
+				return err
+			}
+			return s.remember(ctx, tx, a, o, att.ID)
+		})
+		if att == nil || err != nil {
+			return 0, err
+		}
+		return att.ID, nil
+	})
+	if err != nil || replayed {
+		cleanup()
+	}
+	switch {
+	case refused:
+		return nil, false, s.deny(ctx, a, action, KindReport, reportID, hidden(KindReport))
+	case err != nil:
+		return nil, false, err
+	case !replayed:
+		return att, false, nil
+	}
+	err = s.Store.View(ctx, func(tx Tx) (err error) {
+		att, err = tx.AttachmentByID(ctx, id)
+		return err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return att, true, nil
+}
+
+// reportToUpdate loads a report the actor may update. One the actor may not
+// see answers ENOTFOUND; one the actor may see but not change, EFORBIDDEN
+// (saying they may not do what); both refusals are audited under action.
+func (s *Service) reportToUpdate(ctx context.Context, a Actor, id int64, action, what string) (r *Report, err error) {
+	err = s.Store.View(ctx, func(tx Tx) (err error) {
+		r, err = tx.ReportByID(ctx, id)
+		return err
+	})
+	if ErrorCode(err) == ENOTFOUND || (err == nil && !Can(a, ActionView, r.Resource())) {
+		return nil, s.deny(ctx, a, action, KindReport, id, hidden(KindReport))
+	} else if err != nil {
+		return nil, err
+	}
+	if !Can(a, ActionUpdate, r.Resource()) {
+		return nil, s.deny(ctx, a, action, KindReport, id, forbidden(what))
+	}
+	return r, nil
+}
+
+// ReportAttachments lists the files of a report the actor may see, in the
+// order they came, and audits the listing (attachment.list, with the reason
+// given): their names and fingerprints say something about the report. A
+// report the actor may not see answers like a missing one, audited.
+func (s *Service) ReportAttachments(ctx context.Context, a Actor, reportID int64, reason string) (as []*Attachment, err error) {
+	const action = "attachment.list"
+	var rep *Report
+	err = s.Store.View(ctx, func(tx Tx) (err error) {
+		if rep, err = tx.ReportByID(ctx, reportID); err != nil {
+			return err
+		}
+		as, err = tx.ListAttachments(ctx, reportID)
+		return err
+	})
+	if ErrorCode(err) == ENOTFOUND || (err == nil && !Can(a, ActionView, rep.Resource())) {
+		return nil, s.deny(ctx, a, action, KindReport, reportID, hidden(KindReport))
+	} else if err != nil {
+		return nil, err
+	}
+	err = s.Store.Update(ctx, func(tx Tx) error {
+		return s.audit(ctx, tx, a, action, OutcomeOK, KindReport, reportID, strings.TrimSpace(reason), fmt.Sprintf("%d files", len(as)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return as, nil
 }
 
 // OpenAttachment returns an attachment's bytes to an actor who may see its

@@ -251,12 +251,24 @@ func (s *Service) SetEspAccountDisabled(ctx context.Context, a Actor, name strin
 	})
 }
 
-// AuthenticateEsp checks an ESP's HTTP Basic credentials and returns its
-// account. Wrong credentials, an unknown name and a disabled account all
-// answer EUNAUTHORIZED alike.
-func (s *Service) AuthenticateEsp(ctx context.Context, name, pw string) (*EspAccount, error) {
+// AuthenticateEsp checks an ESP's HTTP Basic credentials, sent from ip,
+// and returns its account. Wrong credentials, an unknown name and a
+// disabled account all answer EUNAUTHORIZED alike, and are audited and
+// counted (esp_limit.go); a name or address with too many failures is
+// refused with ELOCKED (see EspRetryAfter) without checking the password.
+func (s *Service) AuthenticateEsp(ctx context.Context, name, pw, ip string) (*EspAccount, error) {
 	refused := Errorf(EUNAUTHORIZED, "Authentication required")
-	if name == "" || pw == "" || len(name) > 200 || len(pw) > 200 {
+	at := espAttempt{name: name, ip: ip, addr: espAddrKey(ip)}
+	if len(at.name) > espMaxName {
+		at.name = at.name[:espMaxName]
+	}
+	now := s.Now()
+	if err := s.espCheckLocked(ctx, at, now); err != nil {
+		return nil, err
+	}
+	if name == "" || pw == "" || len(name) > espMaxName || len(pw) > espMaxName {
+		at.why = espWhyMalformed
+		s.espFail(ctx, at, now)
 		return nil, refused
 	}
 	var acct *EspAccount
@@ -265,19 +277,24 @@ func (s *Service) AuthenticateEsp(ctx context.Context, name, pw string) (*EspAcc
 		return err
 	})
 	if ErrorCode(err) == ENOTFOUND {
+		at.why = espWhyUnknown
+		s.espFail(ctx, at, now)
 		return nil, refused
 	} else if err != nil {
 		return nil, err
 	}
+	at.acctID = acct.ID
 	if acct.Disabled {
+		at.why = espWhyDisabled
+		s.espFail(ctx, at, now)
 		return nil, refused
 	}
 	key := espCredKey(name, pw, acct.PasswordHash)
-	now := time.Now()
+	wall := time.Now()
 	espVerified.Lock()
 	until, ok := espVerified.m[key]
 	espVerified.Unlock()
-	if ok && now.Before(until) {
+	if ok && wall.Before(until) {
 		return acct, nil
 	}
 	good, err := password.Verify(acct.PasswordHash, pw)
@@ -285,13 +302,15 @@ func (s *Service) AuthenticateEsp(ctx context.Context, name, pw string) (*EspAcc
 		return nil, fmt.Errorf("esp account %d: %w", acct.ID, err)
 	}
 	if !good {
+		at.why = espWhyPassword
+		s.espFail(ctx, at, now)
 		return nil, refused
 	}
 	espVerified.Lock()
 	if len(espVerified.m) >= espAuthMax {
 		clear(espVerified.m)
 	}
-	espVerified.m[key] = now.Add(espAuthTTL)
+	espVerified.m[key] = wall.Add(espAuthTTL)
 	espVerified.Unlock()
 	return acct, nil
 }

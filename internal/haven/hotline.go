@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -60,6 +61,9 @@ type Call struct {
 	// GetCall and by the methods that change a call (it is not stored with
 	// the call).
 	ReportRef string
+	// Attachments are the files of the call's report, in the order they
+	// came, filled in by GetCall (not stored with the call).
+	Attachments []*Attachment
 }
 
 // Ended reports whether the call has ended.
@@ -128,6 +132,8 @@ type FollowUpAnswer struct {
 const (
 	MaxCallPeople = 10
 	maxCallText   = 5000
+	// MaxCallFiles is the most files one save of a call may attach.
+	MaxCallFiles = 5
 )
 
 // HotlineIncidentTypes are the incident types a hotline call may allege
@@ -359,7 +365,7 @@ func (s *Service) StartCallOnce(ctx context.Context, a Actor, o Once, u CallUpda
 		return nil, false, err
 	}
 	blank := o.Key == "" && c.CallerType == ""
-	id, _, replayed, err := s.once(ctx, a, o, func() (int64, error) {
+	id, replayed, err := s.once(ctx, a, o, func() (int64, error) {
 		err := s.Store.Update(ctx, func(tx Tx) error {
 			// A second press of "Start a call" within a few seconds (a double
 			// click, a retried request) returns the call just started.
@@ -378,7 +384,7 @@ func (s *Service) StartCallOnce(ctx context.Context, a Actor, o Once, u CallUpda
 			if err := s.audit(ctx, tx, a, "call.create", OutcomeOK, KindCall, c.ID, "", ""); err != nil {
 				return err
 			}
-			return s.remember(ctx, tx, a, o, c.ID, nil)
+			return s.remember(ctx, tx, a, o, c.ID)
 		})
 		return c.ID, err
 	})
@@ -419,9 +425,11 @@ func (s *Service) GetCall(ctx context.Context, a Actor, id int64) (c *Call, err 
 	}
 	err = s.Store.View(ctx, func(tx Tx) error {
 		r, err := tx.ReportByID(ctx, c.ReportID)
-		if err == nil {
-			c.ReportRef = r.Ref
+		if err != nil {
+			return err
 		}
+		c.ReportRef = r.Ref
+		c.Attachments, err = tx.ListAttachments(ctx, c.ReportID)
 		return err
 	})
 	return c, err
@@ -445,11 +453,18 @@ func (s *Service) ListCalls(ctx context.Context, a Actor, f CallFilter) (cs []*C
 // when not nil; otherwise Edit, when not nil, is given the saved details
 // (inside the transaction) and returns the new ones, or an error that
 // refuses the update.
+//
+// Files are attached to the call's report (which they create if the call
+// has none yet), source "hotline", in the save's transaction: a refused
+// file (empty, too large, of a type not accepted) is EINVALID naming
+// "files" and the file, and nothing of the save is stored. Files may be
+// added while the call may be saved: by its specialist, until it ends.
 type CallUpdate struct {
 	CallerType string
 	Language   string
 	Details    *CallDetails
 	Edit       func(saved CallDetails) (CallDetails, error)
+	Files      []Upload
 }
 
 // SaveCall saves what the specialist entered. The first save with something
@@ -457,18 +472,80 @@ type CallUpdate struct {
 // An ended call is ECONFLICT. Bad input is EINVALID naming the field, and
 // nothing changes.
 func (s *Service) SaveCall(ctx context.Context, a Actor, id int64, u CallUpdate) (*Call, error) {
-	return s.changeCall(ctx, a, id, "call.update", func(tx Tx, c *Call) error {
+	if err := checkCallFiles(u.Files); err != nil {
+		return nil, err
+	}
+	var cleanups []func()
+	c, err := s.changeCall(ctx, a, id, "call.update", func(tx Tx, c *Call) error {
 		if c.Ended() {
-			return Errorf(ECONFLICT, "This call has ended; it can no longer be changed.")
+			return errCallEnded
 		}
 		if err := applyCallUpdate(c, u); err != nil {
 			return err
 		}
-		if c.ReportID == 0 && !c.Details.HasContent() {
+		if c.ReportID == 0 && !c.Details.HasContent() && len(u.Files) == 0 {
 			return nil
 		}
-		return s.saveCallReport(ctx, tx, a, c)
+		if err := s.saveCallReport(ctx, tx, a, c); err != nil {
+			return err
+		}
+		return s.storeCallFiles(ctx, tx, a, c, u.Files, &cleanups)
 	})
+	if err != nil {
+		runAll(cleanups)
+	}
+	return c, err
+}
+
+// errCallEnded refuses a change to an ended call.
+var errCallEnded = Errorf(ECONFLICT, "This call has ended; it can no longer be changed.")
+
+// checkCallFiles refuses more files than one save may attach.
+func checkCallFiles(files []Upload) error {
+	if len(files) > MaxCallFiles {
+		return FieldError("files", "attach at most %d files at a time", MaxCallFiles)
+	}
+	return nil
+}
+
+// storeCallFiles attaches files to the call's report (which exists) inside
+// tx, adding the cleanups to run if the transaction fails. A refused file
+// is EINVALID naming "files", with the file's name in the message. A file
+// the report has already (the same name and bytes: a form sent twice) is
+// not attached again.
+func (s *Service) storeCallFiles(ctx context.Context, tx Tx, a Actor, c *Call, files []Upload, cleanups *[]func()) error {
+	if len(files) == 0 {
+		return nil
+	}
+	had, err := tx.ListAttachments(ctx, c.ReportID)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		info, cleanup, err := s.putAttachment(ctx, c.ReportID, f.Body)
+		if ErrorCode(err) == EINVALID {
+			return &Error{Code: EINVALID, Field: "files", Message: fmt.Sprintf("%q was not attached: %s", SanitizeFileName(f.Name), ErrorMessage(err))}
+		} else if err != nil {
+			return err
+		}
+		if slices.ContainsFunc(had, func(h *Attachment) bool { return h.SHA256 == info.SHA256 && h.FileName == SanitizeFileName(f.Name) }) {
+			cleanup()
+			continue
+		}
+		*cleanups = append(*cleanups, cleanup)
+		att, err := s.recordAttachment(ctx, tx, a, c.ReportID, info, f.Name, f.DeclaredType, string(ChannelHotline))
+		if err != nil {
+			return err
+		}
+		had = append(had, att)
+	}
+	return nil
+}
+
+func runAll(fs []func()) {
+	for _, f := range fs {
+		f()
+	}
 }
 
 // MarkImminent flags the call as imminent danger. In one transaction it
@@ -479,8 +556,14 @@ func (s *Service) SaveCall(ctx context.Context, a Actor, id int64, u CallUpdate)
 // saved (with the details saved before) and the field error is returned
 // with the flagged call: an alarm is never lost to a typo. Flagging a call
 // twice alerts only once. An ended call may still be flagged.
+//
+// Files in u are attached after the flag is saved, in a transaction of
+// their own, on the rules of SaveCall; a refused one is returned as the
+// field error, with the flagged call.
 func (s *Service) MarkImminent(ctx context.Context, a Actor, id int64, u CallUpdate) (*Call, error) {
 	var bad error
+	files := u.Files
+	u.Files = nil
 	c, err := s.changeCall(ctx, a, id, "call.imminent", func(tx Tx, c *Call) error {
 		if err := applyCallUpdate(c, u); ErrorCode(err) == EINVALID {
 			bad = err
@@ -503,6 +586,14 @@ func (s *Service) MarkImminent(ctx context.Context, a Actor, id int64, u CallUpd
 	if err != nil {
 		return nil, err
 	}
+	if len(files) > 0 {
+		with, ferr := s.SaveCall(ctx, a, id, CallUpdate{Files: files})
+		if ferr != nil && bad == nil {
+			bad = ferr
+		} else if ferr == nil {
+			c = with
+		}
+	}
 	return c, bad
 }
 
@@ -510,7 +601,14 @@ func (s *Service) MarkImminent(ctx context.Context, a Actor, id int64, u CallUpd
 // last details (u.Details, if not nil) are saved first. Ending a call that
 // has ended already changes nothing and returns it as it is.
 func (s *Service) EndCall(ctx context.Context, a Actor, id int64, disposition string, u CallUpdate) (*Call, error) {
-	return s.changeCall(ctx, a, id, "call.end", func(tx Tx, c *Call) error {
+	if err := checkCallFiles(u.Files); err != nil {
+		return nil, err
+	}
+	var cleanups []func()
+	c, err := s.changeCall(ctx, a, id, "call.end", func(tx Tx, c *Call) error {
+		if c.Ended() && len(u.Files) > 0 {
+			return errCallEnded
+		}
 		if c.Ended() {
 			return errUnchanged
 		}
@@ -523,11 +621,18 @@ func (s *Service) EndCall(ctx context.Context, a Actor, id int64, disposition st
 		}
 		now := s.now()
 		c.Disposition, c.EndedAt = disposition, &now
-		if c.ReportID == 0 && !c.Details.HasContent() {
+		if c.ReportID == 0 && !c.Details.HasContent() && len(u.Files) == 0 {
 			return nil
 		}
-		return s.saveCallReport(ctx, tx, a, c)
+		if err := s.saveCallReport(ctx, tx, a, c); err != nil {
+			return err
+		}
+		return s.storeCallFiles(ctx, tx, a, c, u.Files, &cleanups)
 	})
+	if err != nil {
+		runAll(cleanups)
+	}
+	return c, err
 }
 
 // errUnchanged makes changeCall return the call as it is, writing nothing.

@@ -2,7 +2,6 @@ package haven
 
 import (
 	"context"
-	"fmt"
 )
 
 // Requests that may be retried. A client that lost the answer to a request
@@ -34,36 +33,40 @@ func (o Once) validate() error {
 
 // once runs do, which must record the key with remember in the transaction
 // that makes its change, unless the actor's key was recorded before: then
-// it returns the recorded record id and sealed result with replayed true,
-// without running do. The same key with a different request is ECONFLICT.
-func (s *Service) once(ctx context.Context, a Actor, o Once, do func() (int64, error)) (id int64, result []byte, replayed bool, err error) {
+// it returns the recorded record id with replayed true, without running do.
+// The same key with a different request is ECONFLICT.
+//
+// Only the record id is kept: a retry answers with what the record can
+// give again. What is shown once (a tip's follow-up code) is not kept in
+// any form that gives it back, so a retry cannot show it again.
+func (s *Service) once(ctx context.Context, a Actor, o Once, do func() (int64, error)) (id int64, replayed bool, err error) {
 	if err := o.validate(); err != nil {
-		return 0, nil, false, err
+		return 0, false, err
 	}
-	if id, result, found, err := s.recalled(ctx, a, o, false); err != nil || found {
-		return id, result, found, err
+	if id, found, err := s.recalled(ctx, a, o, false); err != nil || found {
+		return id, found, err
 	}
 	id, err = do()
 	if ErrorCode(err) == ECONFLICT && o.Key != "" {
 		// A concurrent request with the same key may have got there first.
-		if id, result, found, rerr := s.recalled(ctx, a, o, true); rerr == nil && found {
-			return id, result, true, nil
+		if id, found, rerr := s.recalled(ctx, a, o, true); rerr == nil && found {
+			return id, true, nil
 		}
 	}
-	return id, nil, false, err
+	return id, false, err
 }
 
 // recalled looks the actor's key up. After a conflict (afterConflict) it
 // reads in a write transaction: a store that commits writes in batches may
 // have refused the key because of a request in the same batch, not yet
 // committed, and answers a write only once what came before it committed.
-func (s *Service) recalled(ctx context.Context, a Actor, o Once, afterConflict bool) (id int64, result []byte, found bool, err error) {
+func (s *Service) recalled(ctx context.Context, a Actor, o Once, afterConflict bool) (id int64, found bool, err error) {
 	if o.Key == "" {
-		return 0, nil, false, nil
+		return 0, false, nil
 	}
 	var hash string
 	look := func(tx Tx) (err error) {
-		hash, id, result, found, err = tx.IdempotentResult(ctx, a.UserID, o.Key)
+		hash, id, found, err = tx.IdempotentResult(ctx, a.UserID, o.Key)
 		return err
 	}
 	if afterConflict {
@@ -72,52 +75,20 @@ func (s *Service) recalled(ctx context.Context, a Actor, o Once, afterConflict b
 		err = s.Store.View(ctx, look)
 	}
 	if err != nil || !found {
-		return 0, nil, false, err
+		return 0, false, err
 	}
 	if hash != o.RequestHash {
-		return 0, nil, false, Errorf(ECONFLICT, "This Idempotency-Key was used for a different request; use a new key for each new request.")
+		return 0, false, Errorf(ECONFLICT, "This Idempotency-Key was used for a different request; use a new key for each new request.")
 	}
-	return id, result, true, nil
+	return id, true, nil
 }
 
 // remember records the key inside the transaction that makes the request's
-// change, with the id of the record the request created or changed and, if
-// the answer holds something that record cannot give again, that something
-// sealed with the SecretBox (see sealResult). It does nothing without a key.
-func (s *Service) remember(ctx context.Context, tx Tx, a Actor, o Once, recordID int64, result []byte) error {
+// change, with the id of the record the request created or changed. It does
+// nothing without a key.
+func (s *Service) remember(ctx context.Context, tx Tx, a Actor, o Once, recordID int64) error {
 	if o.Key == "" {
 		return nil
 	}
-	return tx.RecordIdempotent(ctx, a.UserID, o.Key, o.RequestHash, recordID, result, s.now())
-}
-
-// sealResult encrypts what a retry must get back, bound to the actor and key.
-func (s *Service) sealResult(a Actor, o Once, plain []byte) ([]byte, error) {
-	if o.Key == "" {
-		return nil, nil
-	}
-	if s.Secrets == nil {
-		return nil, fmt.Errorf("seal idempotent result: no secret box")
-	}
-	b, err := s.Secrets.Encrypt(plain, resultData(a, o))
-	if err != nil {
-		return nil, fmt.Errorf("seal idempotent result: %w", err)
-	}
-	return b, nil
-}
-
-// openResult decrypts what sealResult sealed.
-func (s *Service) openResult(a Actor, o Once, sealed []byte) ([]byte, error) {
-	if s.Secrets == nil {
-		return nil, fmt.Errorf("open idempotent result: no secret box")
-	}
-	b, err := s.Secrets.Decrypt(sealed, resultData(a, o))
-	if err != nil {
-		return nil, fmt.Errorf("open idempotent result: %w", err)
-	}
-	return b, nil
-}
-
-func resultData(a Actor, o Once) []byte {
-	return fmt.Appendf(nil, "haven-idempotent-result-v1\x00%d\x00%s", a.UserID, o.Key)
+	return tx.RecordIdempotent(ctx, a.UserID, o.Key, o.RequestHash, recordID, s.now())
 }

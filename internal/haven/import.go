@@ -152,12 +152,12 @@ func prepareReport(a Actor, r *Report, now time.Time) error {
 // so that a retried request returns the first result instead of creating a
 // duplicate (see Once).
 type IdempotencyTx interface {
-	// IdempotentResult returns the request hash, record id and sealed
-	// result stored for the actor's key; found is false when the key is new.
-	IdempotentResult(ctx context.Context, actorID int64, key string) (requestHash string, recordID int64, result []byte, found bool, err error)
-	// RecordIdempotent stores the key's request hash, record id and sealed
-	// result (nil for none); a key the actor recorded already is ECONFLICT.
-	RecordIdempotent(ctx context.Context, actorID int64, key, requestHash string, recordID int64, result []byte, at time.Time) error
+	// IdempotentResult returns the request hash and record id stored for
+	// the actor's key; found is false when the key is new.
+	IdempotentResult(ctx context.Context, actorID int64, key string) (requestHash string, recordID int64, found bool, err error)
+	// RecordIdempotent stores the key's request hash and record id; a key
+	// the actor recorded already is ECONFLICT.
+	RecordIdempotent(ctx context.Context, actorID int64, key, requestHash string, recordID int64, at time.Time) error
 }
 
 // MaxIdempotencyKey is the longest idempotency key accepted.
@@ -179,12 +179,12 @@ func (s *Service) CreateReportOnce(ctx context.Context, a Actor, key, requestHas
 	if err := prepareReport(a, r, s.now()); err != nil {
 		return nil, false, err
 	}
-	id, _, replayed, err := s.once(ctx, a, o, func() (int64, error) {
+	id, replayed, err := s.once(ctx, a, o, func() (int64, error) {
 		err := s.Store.Update(ctx, func(tx Tx) error {
 			if err := s.insertReport(ctx, tx, a, r); err != nil {
 				return err
 			}
-			return s.remember(ctx, tx, a, o, r.ID, nil)
+			return s.remember(ctx, tx, a, o, r.ID)
 		})
 		return r.ID, err
 	})

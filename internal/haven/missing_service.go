@@ -77,7 +77,7 @@ func (s *Service) ReportMissingOnce(ctx context.Context, a Actor, o Once, in *Mi
 	}
 	e.State = e.LastSeen.State
 	var existing *MissingEpisode
-	id, _, replayed, err := s.once(ctx, a, o, func() (int64, error) {
+	id, replayed, err := s.once(ctx, a, o, func() (int64, error) {
 		err := s.reportMissing(ctx, a, o, in, now, &existing)
 		return e.ID, err
 	})
@@ -158,7 +158,7 @@ func (s *Service) reportMissing(ctx context.Context, a Actor, o Once, in *Missin
 		if err := s.audit(ctx, tx, a, "episode.create", OutcomeOK, KindEpisode, e.ID, "", detail); err != nil {
 			return err
 		}
-		return s.remember(ctx, tx, a, o, e.ID, nil)
+		return s.remember(ctx, tx, a, o, e.ID)
 	})
 	if err != nil {
 		for _, c := range cleanups {
@@ -315,7 +315,7 @@ func (s *Service) RecordRecovery(ctx context.Context, a Actor, episodeID int64, 
 // RecordRecoveryOnce is RecordRecovery for a request that may be retried
 // (see Once): a retry records nothing and reports replayed true.
 func (s *Service) RecordRecoveryOnce(ctx context.Context, a Actor, o Once, episodeID int64, r *Recovery) (replayed bool, err error) {
-	_, _, replayed, err = s.once(ctx, a, o, func() (int64, error) {
+	_, replayed, err = s.once(ctx, a, o, func() (int64, error) {
 		return episodeID, s.recordRecovery(ctx, a, o, episodeID, r)
 	})
 	return replayed, err
@@ -348,7 +348,7 @@ func (s *Service) recordRecovery(ctx context.Context, a Actor, o Once, episodeID
 		if err := s.audit(ctx, tx, a, action, OutcomeOK, KindEpisode, episodeID, "", "screening "+string(r.Screening)); err != nil {
 			return err
 		}
-		return s.remember(ctx, tx, a, o, episodeID, nil)
+		return s.remember(ctx, tx, a, o, episodeID)
 	})
 }
 
@@ -365,7 +365,7 @@ func (s *Service) RecordNotifications(ctx context.Context, a Actor, episodeID in
 // RecordNotificationsOnce is RecordNotifications for a request that may be
 // retried (see Once): a retry records nothing and reports replayed true.
 func (s *Service) RecordNotificationsOnce(ctx context.Context, a Actor, o Once, episodeID int64, leToldAt, chToldAt *time.Time) (replayed bool, err error) {
-	_, _, replayed, err = s.once(ctx, a, o, func() (int64, error) {
+	_, replayed, err = s.once(ctx, a, o, func() (int64, error) {
 		return episodeID, s.recordNotifications(ctx, a, o, episodeID, leToldAt, chToldAt)
 	})
 	return replayed, err
@@ -416,7 +416,7 @@ func (s *Service) recordNotifications(ctx context.Context, a Actor, o Once, epis
 		if err := s.audit(ctx, tx, a, action, OutcomeOK, KindEpisode, episodeID, "", strings.Join(told, ", ")); err != nil {
 			return err
 		}
-		return s.remember(ctx, tx, a, o, episodeID, nil)
+		return s.remember(ctx, tx, a, o, episodeID)
 	})
 }
 

@@ -37,6 +37,9 @@ type Service struct {
 	// commits, so that the job runner starts at once instead of at its next
 	// poll.
 	Committed func()
+
+	// espLimits counts failed ESP authentications (esp_limit.go).
+	espLimits espLimiter
 }
 
 // NewService returns a Service with the real clock.

@@ -157,11 +157,10 @@ func (s *Service) SubmitTip(ctx context.Context, a Actor, in TipInput) (*Receipt
 }
 
 // SubmitTipOnce is SubmitTip for a request that may be retried (see Once):
-// a retry returns the first receipt, follow-up code included, with replayed
-// true. The code is kept for that sealed with the SecretBox, never in clear.
-// The public tip form's retries (the public actor, whose Once key is the
-// form's one-time token) get the reference only: for the public the code
-// is shown once and kept only as a MAC, so Receipt.Code is "" on a replay.
+// a retry stores nothing and returns the first tip's reference with
+// replayed true and Receipt.Code "". The follow-up code is shown once, in
+// the first answer, and kept only as a MAC (see followUpHash): nothing
+// can give it back, to a retry or to anyone else.
 func (s *Service) SubmitTipOnce(ctx context.Context, a Actor, o Once, in TipInput) (rc *Receipt, replayed bool, err error) {
 	if !a.IsPublic() && !relaysTips(a) {
 		return nil, false, s.deny(ctx, a, "report.create", KindReport, 0, forbidden("use the public tip form while signed in"))
@@ -178,16 +177,9 @@ func (s *Service) SubmitTipOnce(ctx context.Context, a Actor, o Once, in TipInpu
 		r.CreatedBy, r.AgencyID = a.UserID, a.AgencyID
 	}
 	code := NewFollowUpCode()
-	id, sealed, replayed, err := s.once(ctx, a, o, func() (int64, error) {
-		var result []byte
-		var err error
-		if !a.IsPublic() {
-			if result, err = s.sealResult(a, o, []byte(code)); err != nil {
-				return 0, err
-			}
-		}
+	id, replayed, err := s.once(ctx, a, o, func() (int64, error) {
 		var cleanups []func()
-		err = s.Store.Update(ctx, func(tx Tx) error {
+		err := s.Store.Update(ctx, func(tx Tx) error {
 			if err := s.insertReport(ctx, tx, a, r); err != nil {
 				return err
 			}
@@ -201,7 +193,7 @@ func (s *Service) SubmitTipOnce(ctx context.Context, a Actor, o Once, in TipInpu
 			if _, cleanups, err = s.storeTipFiles(ctx, tx, a, r.ID, in.Files, "public_tip"); err != nil {
 				return err
 			}
-			return s.remember(ctx, tx, a, o, r.ID, result)
+			return s.remember(ctx, tx, a, o, r.ID)
 		})
 		if err != nil {
 			for _, c := range cleanups {
@@ -217,14 +209,7 @@ func (s *Service) SubmitTipOnce(ctx context.Context, a Actor, o Once, in TipInpu
 		s.wake()
 		return &Receipt{Ref: r.Ref, Code: code}, false, nil
 	}
-	rc = &Receipt{}
-	if sealed != nil {
-		first, err := s.openResult(a, o, sealed)
-		if err != nil {
-			return nil, false, err
-		}
-		rc.Code = string(first)
-	}
+	rc = &Receipt{} // the code was shown once, in the first answer
 	err = s.Store.View(ctx, func(tx Tx) error {
 		rep, err := tx.ReportByID(ctx, id)
 		if err == nil {
@@ -515,7 +500,7 @@ func (s *Service) AddSupplementOnce(ctx context.Context, a Actor, o Once, in Sup
 	if err := validateSupplement(sup, in); err != nil {
 		return 0, false, err
 	}
-	id, _, replayed, err = s.once(ctx, a, o, func() (int64, error) {
+	id, replayed, err = s.once(ctx, a, o, func() (int64, error) {
 		err := s.addSupplement(ctx, a, o, in, sup, now)
 		return sup.ID, err
 	})
@@ -566,7 +551,7 @@ func (s *Service) addSupplement(ctx context.Context, a Actor, o Once, in Supplem
 			fmt.Sprintf("supplement %d, %d identifiers, %d files", sup.ID, len(sup.Identifiers), len(sup.AttachmentIDs))); err != nil {
 			return err
 		}
-		return s.remember(ctx, tx, a, o, sup.ID, nil)
+		return s.remember(ctx, tx, a, o, sup.ID)
 	})
 	if err != nil {
 		for _, c := range cleanups {

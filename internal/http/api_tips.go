@@ -59,12 +59,17 @@ type apiTipContact struct {
 	Email     string `json:"email"`
 }
 
-// apiTipReceipt is the answer to a tip: shown once (and again only to a
-// retry of the same request with the same Idempotency-Key).
+// apiTipReceipt is the answer to a tip. The follow-up code is in the first
+// answer only: it is kept as a MAC, so a retry of the same request (same
+// Idempotency-Key) gets the reference and FollowUpCodeNote instead.
 type apiTipReceipt struct {
-	Ref          string `json:"ref"`
-	FollowUpCode string `json:"follow_up_code"`
+	Ref              string `json:"ref"`
+	FollowUpCode     string `json:"follow_up_code,omitempty"`
+	FollowUpCodeNote string `json:"follow_up_code_note,omitempty"`
 }
+
+// followUpCodeNote is what a retried tip says in place of the code.
+const followUpCodeNote = "The follow-up code is shown only once, in the first answer to this request; it cannot be shown again."
 
 // apiSupplementInput is the body of POST /api/v1/tips/{ref}/supplements.
 type apiSupplementInput struct {
@@ -131,7 +136,8 @@ func (p *apiTipPerson) mention(prefix string) (haven.PersonMention, error) {
 }
 
 // apiTipCreate stores a tip relayed by the token's user and answers with
-// its reference and follow-up code.
+// its reference and follow-up code; a retry answers 200 with the reference
+// and a note that the code cannot be shown again.
 func (s *Server) apiTipCreate(w http.ResponseWriter, r *http.Request, a haven.Actor) {
 	var body apiTipInput
 	raw, ok := s.readJSON(w, r, &body, "a tip", false)
@@ -143,7 +149,11 @@ func (s *Server) apiTipCreate(w http.ResponseWriter, r *http.Request, a haven.Ac
 		var rc *haven.Receipt
 		var replayed bool
 		if rc, replayed, err = s.svc.SubmitTipOnce(r.Context(), a, requestOnce(r, raw), in); err == nil {
-			writeCreated(w, "", replayed, apiTipReceipt{Ref: rc.Ref, FollowUpCode: rc.Code})
+			out := apiTipReceipt{Ref: rc.Ref, FollowUpCode: rc.Code}
+			if rc.Code == "" {
+				out.FollowUpCodeNote = followUpCodeNote
+			}
+			writeCreated(w, "", replayed, out)
 			return
 		}
 	}

@@ -99,22 +99,28 @@ func (s *Server) hotlineCall(w http.ResponseWriter, r *http.Request, a haven.Act
 	}
 	d := s.consoleData(a, c, section, c.Details, in)
 	d.Saved, d.Flagged, d.More = q.Get("saved") != "", q.Get("flagged") != "", q.Get("more") != ""
+	d.Attached = q.Get("attached") != ""
 	s.render(w, r, http.StatusOK, "hotline_call", &a, d)
 }
 
 // hotlineCallSave saves one section. Its buttons: "Save and continue"
 // (the next section), "Imminent danger" (saves the report at once as P1
-// and alerts the analysts), and, in the last section, "End call".
+// and alerts the analysts), "Save and attach" (saves the section and
+// attaches the files chosen, staying in the section), and, in the last
+// section, "End call". Files chosen are attached whichever button is
+// pressed, in the save's transaction (see hotline_files.go).
 func (s *Server) hotlineCallSave(w http.ResponseWriter, r *http.Request, a haven.Actor) {
 	id, ok := pathID(r)
 	if !ok {
 		s.notFound(w, r)
 		return
 	}
-	if !s.readForm(w, r) {
+	cf, ok := s.readCallForm(w, r)
+	if !ok {
 		return
 	}
-	form := r.PostForm
+	defer cf.close()
+	form := cf.values
 	section, action := form.Get("section"), form.Get("action")
 	var (
 		in       callFormInput
@@ -130,18 +136,32 @@ func (s *Server) hotlineCallSave(w http.ResponseWriter, r *http.Request, a haven
 	if section == "caller" {
 		u.CallerType, u.Language = form.Get("caller_type"), form.Get("language")
 	}
+	u.Files = cf.uploads()
 	var (
 		c   *haven.Call
 		err error
 	)
-	switch action {
-	case "imminent":
+	switch {
+	case action == "imminent" && cf.problem != nil:
+		// The alarm is never lost to a file: flag, then show the problem.
+		u.Files = nil
+		if c, err = s.svc.MarkImminent(r.Context(), a, id, u); err == nil {
+			err = cf.problem
+		}
+	case cf.problem != nil:
+		err = cf.problem
+	case action == "attach" && len(u.Files) == 0:
+		err = haven.FieldError("files", "choose a file to attach, then press \"Save and attach\" again")
+	}
+	switch {
+	case err != nil:
+	case action == "imminent":
 		c, err = s.svc.MarkImminent(r.Context(), a, id, u)
 		if err == nil {
 			http.Redirect(w, r, callURL(id, section, "flagged"), http.StatusSeeOther)
 			return
 		}
-	case "end":
+	case action == "end":
 		c, err = s.svc.EndCall(r.Context(), a, id, form.Get("disposition"), u)
 		if err == nil {
 			http.Redirect(w, r, callURL(id, "", ""), http.StatusSeeOther)
@@ -152,7 +172,9 @@ func (s *Server) hotlineCallSave(w http.ResponseWriter, r *http.Request, a haven
 		if err == nil {
 			next := section
 			flag := "saved"
-			if section == "indicators" && !allShown(c.Details.Indicators, in.Shown) {
+			if action == "attach" {
+				flag = "attached" // stay in the section, to attach more
+			} else if section == "indicators" && !allShown(c.Details.Indicators, in.Shown) {
 				flag = "more" // show the follow-up questions of what was just ticked
 			} else if i := sectionIndex(section); i >= 0 && i+1 < len(callSections) {
 				next = callSections[i+1].ID
@@ -180,11 +202,16 @@ func (s *Server) hotlineCallSave(w http.ResponseWriter, r *http.Request, a haven
 	if sectionIndex(section) < 0 {
 		section = "caller"
 	}
+	if in.Update.Details == nil {
+		// Refused before the service read the section: show it as typed.
+		in, _ = parseCallSection(section, form, c.Details)
+	}
 	shown := c.Details
 	if in.Update.Details != nil {
 		shown = *in.Update.Details
 	}
 	d := s.consoleData(a, c, section, shown, in)
+	d.FilesLost = cf.sentFiles()
 	if section == "caller" {
 		d.CallerType, d.Language = form.Get("caller_type"), form.Get("language")
 	}
@@ -216,6 +243,7 @@ type consoleData struct {
 	Error, ErrorField string
 	Notice            string
 	Duration          string
+	callFilesView
 
 	// Values to show.
 	D                    haven.CallDetails
@@ -262,6 +290,7 @@ func (s *Server) consoleData(a haven.Actor, c *haven.Call, section string, shown
 	d := consoleData{Call: c, Section: section, D: shown, AgeText: in.AgeText, CallerType: c.CallerType,
 		Language: c.Language, Disposition: c.Disposition, Notice: tx.Notice.EN}
 	d.CanEdit = haven.Can(a, haven.ActionUpdate, c.Resource()) && !c.Ended()
+	d.callFilesView = s.callFiles(c)
 	for i, sec := range callSections {
 		d.Sections = append(d.Sections, sectionLink{ID: sec.ID, Title: sec.Title, Href: callURL(c.ID, sec.ID, ""),
 			Current: sec.ID == section, Number: i + 1})

@@ -1,6 +1,10 @@
 package http_test
 
 import (
+	"bytes"
+	"image/color"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,6 +18,7 @@ import (
 // analyst sees the alert.
 func TestBrowserHotlineCall(t *testing.T) {
 	e := newTestEnv(t)
+	e.withBlobs()
 	e.createUser("hana.hotline", "Hana Hotline", haven.RoleHotline, 0)
 	e.createUser("ana.analyst", "Ana Analyst", haven.RoleAnalyst, 0)
 	b := newBrowser(t, e)
@@ -44,6 +49,33 @@ func TestBrowserHotlineCall(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#child_age"), "14"),
 		chromedp.Click(chromedp.CSS("#save-continue")))
 	b.waitPath("/hotline/calls/1?section=people&saved=1")
+
+	// A screenshot the caller emailed (a generated image), attached with the
+	// section's file field; the call page lists it.
+	img := squarePNG(t, color.RGBA{40, 110, 180, 255})
+	shot := filepath.Join(t.TempDir(), "ad-screenshot.png")
+	if err := os.WriteFile(shot, img, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.do("attach a screenshot",
+		chromedp.SetUploadFiles(chromedp.CSS("#files"), []string{shot}),
+		chromedp.Click(chromedp.CSS("#attach-files")))
+	b.waitPath("/hotline/calls/1?section=people&attached=1")
+	if got := b.text("#call-files tbody th"); !strings.Contains(got, "ad-screenshot.png") {
+		t.Errorf("the call's files list %q", got)
+	}
+	if atts := e.attachmentsOfReport(e.call(1).ReportID); len(atts) != 1 || atts[0].Size != int64(len(img)) || atts[0].ContentType != "image/png" {
+		t.Errorf("attached from the browser: %+v", atts)
+	} else if _, rc, err := e.svc.OpenAttachment(t.Context(), sys, atts[0].ID, "test"); err != nil {
+		t.Error(err)
+	} else {
+		var got bytes.Buffer
+		got.ReadFrom(rc)
+		rc.Close()
+		if !bytes.Equal(got.Bytes(), img) {
+			t.Error("the stored file differs from the one chosen in the browser")
+		}
+	}
 
 	// Ticking an indicator reveals its follow-up questions in place.
 	b.open("/hotline/calls/1?section=indicators")

@@ -149,12 +149,7 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request, a haven.Acto
 	}
 	byID := map[int64]attachmentRow{}
 	for _, att := range v.Attachments {
-		row := attachmentRow{ID: att.ID, Name: att.FileName, Size: byteSize(att.Size), Type: att.ContentType, SHA256: att.SHA256,
-			MD5: att.MD5, Href: base + "/attachments/" + strconv.FormatInt(att.ID, 10), CameWith: "The report",
-			Received: showMinute(att.CreatedAt)}
-		if att.DeclaredType != "" && att.DeclaredType != att.ContentType {
-			row.Declared = att.DeclaredType
-		}
+		row := newAttachmentRow(att)
 		if n := cameWith[att.ID]; n != 0 {
 			row.CameWith = fmt.Sprintf("Supplement %d", n)
 		}
@@ -213,6 +208,28 @@ func (s *Server) reportAttachment(w http.ResponseWriter, r *http.Request, a have
 		return
 	}
 	defer rc.Close()
+	s.sendAttachment(w, r, att, rc)
+}
+
+// newAttachmentRow describes a file of a report, with its download link.
+func newAttachmentRow(att *haven.Attachment) attachmentRow {
+	row := attachmentRow{ID: att.ID, Name: att.FileName, Size: byteSize(att.Size), Type: att.ContentType, SHA256: att.SHA256,
+		MD5: att.MD5, Href: attachmentHref(att), CameWith: "The report", Received: showMinute(att.CreatedAt)}
+	if att.DeclaredType != "" && att.DeclaredType != att.ContentType {
+		row.Declared = att.DeclaredType
+	}
+	return row
+}
+
+// attachmentHref is the web download link of a file of a report.
+func attachmentHref(att *haven.Attachment) string {
+	return "/reports/" + strconv.FormatInt(att.ReportID, 10) + "/attachments/" + strconv.FormatInt(att.ID, 10)
+}
+
+// sendAttachment sends a file's bytes as a download, for the web page and
+// the JSON API alike: never inline, never sniffed, under a safe name, in a
+// sandbox, not cached.
+func (s *Server) sendAttachment(w http.ResponseWriter, r *http.Request, att *haven.Attachment, rc io.Reader) {
 	h := w.Header()
 	h.Set("Content-Type", downloadType(att.ContentType))
 	h.Set("Content-Disposition", attachmentDisposition(att.FileName))

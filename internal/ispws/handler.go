@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/haven-oss/haven/internal/haven"
 )
@@ -78,27 +79,37 @@ type call struct {
 	ip   string
 }
 
-// auth checks HTTP Basic credentials before running next. Every failure
-// answers alike: 401, code 2000, with a WWW-Authenticate challenge.
+// auth checks HTTP Basic credentials before running next. Every refusal
+// answers alike, in XML with code 2000 and a WWW-Authenticate challenge:
+// 401, or 429 with Retry-After when too many failed attempts for the name
+// or from the address have locked them for a while (the service audits
+// and counts the failures: haven.Service.AuthenticateEsp).
 func (h *Handler) auth(next func(http.ResponseWriter, *http.Request, call)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		user, pw, ok := r.BasicAuth()
+		ip := clientIP(r)
 		var acct *haven.EspAccount
 		var err error = haven.Errorf(haven.EUNAUTHORIZED, "Authentication required")
 		if ok {
-			acct, err = h.svc.AuthenticateEsp(r.Context(), user, pw)
+			acct, err = h.svc.AuthenticateEsp(r.Context(), user, pw, ip)
 		}
 		if err != nil {
-			if haven.ErrorCode(err) != haven.EUNAUTHORIZED {
+			status, desc := http.StatusUnauthorized, describe(CodeAuthRequired)
+			switch haven.ErrorCode(err) {
+			case haven.EUNAUTHORIZED:
+			case haven.ELOCKED:
+				status, desc = http.StatusTooManyRequests, desc+": "+haven.ErrorMessage(err)
+				w.Header().Set("Retry-After", strconv.Itoa(int((haven.EspRetryAfter(err)+time.Second-1)/time.Second)))
+			default:
 				h.log.Error("ispws: authentication failed", "err", err)
 				h.fail(w, r, err, CodeServerError)
 				return
 			}
 			w.Header().Set("WWW-Authenticate", `Basic realm="Haven ESP reporting API", charset="UTF-8"`)
-			writeResponse(w, http.StatusUnauthorized, response{Code: CodeAuthRequired, Description: describe(CodeAuthRequired)})
+			writeResponse(w, status, response{Code: CodeAuthRequired, Description: desc})
 			return
 		}
-		next(w, r, call{acct: acct, ip: clientIP(r)})
+		next(w, r, call{acct: acct, ip: ip})
 	}
 }
 

@@ -38,6 +38,7 @@ Usage:
   haven token add [flags] USER                           issue a JSON API token for USER
   haven esp add|list|disable|enable [flags] NAME         manage ESP reporting API accounts
   haven import --format csv|jsonl [--dry-run] FILE       import reports from an older system
+  haven match --format febrl [--ignore-id] FILE [FILE2]  find records of the same person (deduplicate or link)
   haven audit verify [flags]                             check the audit log's hash chain
   haven version              print the version
 
@@ -113,6 +114,8 @@ func dispatch(ctx context.Context, e env, args []string) error {
 		return cmdEsp(ctx, e, rest)
 	case "import":
 		return cmdImport(ctx, e, rest)
+	case "match":
+		return cmdMatch(ctx, e, rest)
 	case "audit":
 		return cmdAudit(ctx, e, rest)
 	case "version", "--version":

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -50,6 +51,11 @@ type serverFlags struct {
 	// a serverFlags literal) take the defaults of internal/http.
 	tipRate, tipBurst int
 	envErr            error // a HAVEN_* variable that is not a number
+	// trustedProxy is --trusted-proxy as given, trustedEnv
+	// HAVEN_TRUSTED_PROXIES (the flag wins); validate parses them into
+	// trustedProxies.
+	trustedProxy, trustedEnv string
+	trustedProxies           []netip.Prefix
 }
 
 // Defaults of the tip form's limit (as internal/http's).
@@ -67,6 +73,10 @@ func (sv *serverFlags) register(fs interface {
 		"public tip form: tips each client address may send per hour, per server process (env HAVEN_TIP_RATE)")
 	fs.IntVar(&sv.tipBurst, "tip-burst", sv.envInt(e, "HAVEN_TIP_BURST", 0),
 		"public tip form: tips each client address may send at once before --tip-rate applies; 0 = the rate (env HAVEN_TIP_BURST)")
+	sv.trustedEnv = e.getenv("HAVEN_TRUSTED_PROXIES")
+	fs.StringVar(&sv.trustedProxy, "trusted-proxy", "",
+		"`CIDR[,CIDR...]`: the proxies or load balancers in front of Haven; for a request from one, the client address is "+
+			"the right-most in X-Forwarded-For that is not one of them (env HAVEN_TRUSTED_PROXIES; default none: X-Forwarded-For is not read)")
 }
 
 // envInt reads a whole-number environment variable (def when unset),
@@ -97,7 +107,43 @@ func (sv *serverFlags) validate() error {
 	if sv.tipBurst < 0 || sv.tipBurst > maxTipLimit {
 		return haven.FieldError("tip-burst", "--tip-burst is the number of tips a client address may send at once: a whole number from 0 (the rate) to %d", maxTipLimit)
 	}
+	name, list := "--trusted-proxy", sv.trustedProxy
+	if list == "" {
+		name, list = "HAVEN_TRUSTED_PROXIES", sv.trustedEnv
+	}
+	ps, err := parseTrustedProxies(list)
+	if err != nil {
+		return haven.FieldError(strings.TrimPrefix(name, "--"), "%s: %v", name, err)
+	}
+	sv.trustedProxies = ps
 	return nil
+}
+
+// parseTrustedProxies reads a list of address ranges separated by commas:
+// CIDR ranges (10.0.0.0/8, 2001:db8::/32) or single addresses.
+func parseTrustedProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		var p netip.Prefix
+		var err error
+		if strings.Contains(item, "/") {
+			p, err = netip.ParsePrefix(item)
+		} else {
+			var a netip.Addr
+			if a, err = netip.ParseAddr(item); err == nil && a.Zone() == "" {
+				p = netip.PrefixFrom(a, a.BitLen())
+			}
+		}
+		if err != nil || !p.IsValid() {
+			return nil, fmt.Errorf("%q is not an address range such as 10.0.0.0/8 or 2001:db8::/32, nor an address such as 192.0.2.10", item)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // serverGCPercent is the garbage collector's target the server runs with
@@ -120,7 +166,7 @@ func serve(ctx context.Context, e env, a *app, sv serverFlags, ready func(url st
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	h := havenhttp.New(havenhttp.Options{Service: a.svc, Store: a.store, Log: a.log, Registry: reg, Version: Version, SecureCookies: true,
-		Tips: havenhttp.TipOptions{PerHour: sv.tipRate, Burst: sv.tipBurst}})
+		Tips: havenhttp.TipOptions{PerHour: sv.tipRate, Burst: sv.tipBurst}, TrustedProxies: sv.trustedProxies})
 	ln, err := net.Listen("tcp", sv.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", sv.addr, err)
@@ -146,6 +192,8 @@ func serve(ctx context.Context, e env, a *app, sv serverFlags, ready func(url st
 	// Background jobs run beside the server and stop with it.
 	runner := jobs.NewRunner(a.store, a.log)
 	runner.Handlers[haven.JobIngestReport] = jobs.Ingest(a.svc)
+	// Every report is linked once it commits, in its ingest job (linking.go).
+	addLinking(a.svc, a.keys)
 	runner.Every("esp.expire", haven.EspSweepEvery, func(ctx context.Context) error {
 		_, err := a.svc.ExpireEspSubmissions(ctx)
 		return err

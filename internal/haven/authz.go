@@ -105,6 +105,15 @@ func buildRules() []Rule {
 	add(KindChild, ActionView, []Role{RoleChildWelfare, RoleOfficer}, SameAgency, InJurisdiction)
 	add(KindChild, ActionUpdate, []Role{RoleAnalyst, RoleSupervisor})
 
+	// Linking (linking.go): the clearinghouse's analysts and supervisors
+	// see the identifier index and the networks of linked reports, and
+	// decide which identifiers link (ActionUpdate: exclude a noisy one,
+	// confirm a flagged one). Whoever may open a report sees its links to
+	// the other reports they may open (Service.ReportLinks).
+	add(KindIdentifier, ActionView, []Role{RoleAnalyst, RoleSupervisor})
+	add(KindIdentifier, ActionUpdate, []Role{RoleAnalyst, RoleSupervisor})
+	add(KindNetwork, ActionView, []Role{RoleAnalyst, RoleSupervisor})
+
 	// Missing episodes (missing-child reports, missing from care, recovery;
 	// see missing.go). Whoever takes reports may report a child missing;
 	// the clearinghouse's analysts and supervisors see all; officers and

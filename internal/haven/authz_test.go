@@ -38,7 +38,7 @@ func actorFor(r Role) Actor {
 // selects exactly the records Can allows: a list never shows what opening
 // refuses, and never hides what opening allows.
 func TestScopeAgreesWithCan(t *testing.T) {
-	kinds := []Kind{KindReport, KindCase, KindChild, KindUser, KindAgency, KindAudit, KindToken, KindESP}
+	kinds := []Kind{KindReport, KindCase, KindChild, KindUser, KindAgency, KindAudit, KindToken, KindESP, KindIdentifier, KindNetwork}
 	actions := []Action{ActionCreate, ActionView, ActionUpdate, ActionAssign, ActionAdmin}
 	for _, role := range Roles {
 		a := actorFor(role)

@@ -43,28 +43,8 @@ func (s *Service) ReportMissingOnce(ctx context.Context, a Actor, o Once, in *Mi
 	if a.Role != RoleSystem {
 		e.CreatedBy = a.UserID
 	}
-	if err := e.validate(now); err != nil {
+	if err := in.Validate(now); err != nil {
 		return nil, false, err
-	}
-	if len(in.Photos) > MaxPhotos {
-		return nil, false, FieldError("photos", "at most %d photos", MaxPhotos)
-	}
-	if in.ChildID == 0 {
-		if in.Child == nil {
-			return nil, false, FieldError("child_id", "choose a child on file or describe the child")
-		}
-		c := in.Child
-		c.FirstName, c.LastName = strings.TrimSpace(c.FirstName), strings.TrimSpace(c.LastName)
-		c.Description = strings.TrimSpace(c.Description)
-		if c.State == "" {
-			c.State = e.LastSeen.State
-		}
-		if err := c.Validate(now); err != nil {
-			return nil, false, err
-		}
-		if len(c.Description) > 2000 {
-			return nil, false, FieldError("description", "a description has at most 2000 characters")
-		}
 	}
 	e.AgencyID = a.AgencyID
 	if e.AgencyID == 0 && e.FromCare != nil {
@@ -96,6 +76,39 @@ func (s *Service) ReportMissingOnce(ctx context.Context, a Actor, o Once, in *Mi
 	}
 	s.wake()
 	return e, false, nil
+}
+
+// Validate checks a missing-child report against now, as ReportMissing
+// does before it stores anything (whether a child on file or a care agency
+// exists is checked as it is stored). It trims and normalises what it
+// checks; the error names the field at fault.
+func (in *MissingReport) Validate(now time.Time) error {
+	e := &in.Episode
+	if err := e.validate(now); err != nil {
+		return err
+	}
+	if len(in.Photos) > MaxPhotos {
+		return FieldError("photos", "at most %d photos", MaxPhotos)
+	}
+	if in.ChildID != 0 {
+		return nil
+	}
+	if in.Child == nil {
+		return FieldError("child_id", "choose a child on file or describe the child")
+	}
+	c := in.Child
+	c.FirstName, c.LastName = strings.TrimSpace(c.FirstName), strings.TrimSpace(c.LastName)
+	c.Description = strings.TrimSpace(c.Description)
+	if c.State == "" {
+		c.State = e.LastSeen.State
+	}
+	if err := c.Validate(now); err != nil {
+		return err
+	}
+	if len(c.Description) > 2000 {
+		return FieldError("description", "a description has at most 2000 characters")
+	}
+	return nil
 }
 
 // reportMissing stores what ReportMissingOnce checked, in one transaction;

@@ -35,6 +35,7 @@ type Tx interface {
 	ImportTx
 	IdempotencyTx
 	ReportSourcesTx
+	IndexTx
 
 	// Users. CreateUser sets ID, CreatedAt and UpdatedAt.
 	CreateUser(ctx context.Context, u *User) error

@@ -3,6 +3,7 @@ package http
 import (
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -127,39 +128,9 @@ func (s *Server) apiCallPatch(w http.ResponseWriter, r *http.Request, a haven.Ac
 }
 
 func (s *Server) patchCall(r *http.Request, a haven.Actor, id int64, p apiCallPatch) (*haven.Call, error) {
-	if p.Disposition != "" && !p.End {
-		return nil, haven.FieldError("end", "send \"end\": true with the disposition to end the call")
-	}
-	u := haven.CallUpdate{CallerType: p.CallerType, Language: p.Language}
-	if len(p.Details) > 0 && string(p.Details) != "null" {
-		// Check the shape first, so that a malformed field is named before
-		// anything is read or written.
-		if err := decodeStrict(p.Details, &haven.CallDetails{}); err != nil {
-			return nil, bodyProblem(err, "the call's details", "details.")
-		}
-		var fields map[string]json.RawMessage
-		_ = json.Unmarshal(p.Details, &fields)
-		_, newAnswers := fields["answers"]
-		u.Edit = func(saved haven.CallDetails) (haven.CallDetails, error) {
-			d := saved
-			// Fresh slices, so that the saved details never change under the service.
-			d.People = append([]haven.CallPerson(nil), saved.People...)
-			d.Indicators = append([]string(nil), saved.Indicators...)
-			d.Answers = append([]haven.FollowUpAnswer(nil), saved.Answers...)
-			if saved.ChildAge != nil {
-				age := *saved.ChildAge
-				d.ChildAge = &age
-			}
-			if err := json.Unmarshal(p.Details, &d); err != nil {
-				return saved, bodyProblem(err, "the call's details", "details.")
-			}
-			if newAnswers {
-				for i := range d.Answers {
-					d.Answers[i].Text = "" // the question's text comes from the taxonomy
-				}
-			}
-			return d, nil
-		}
+	u, err := p.update()
+	if err != nil {
+		return nil, err
 	}
 	ctx := r.Context()
 	switch {
@@ -175,11 +146,64 @@ func (s *Server) patchCall(r *http.Request, a haven.Actor, id int64, p apiCallPa
 	return s.svc.SaveCall(ctx, a, id, u)
 }
 
+// update turns the patch into the service's update: the caller type and
+// language, and the details sent as an edit of the saved ones. A malformed
+// detail is a field error here, everything else the service's to judge.
+func (p *apiCallPatch) update() (haven.CallUpdate, error) {
+	if p.Disposition != "" && !p.End {
+		return haven.CallUpdate{}, haven.FieldError("end", "send \"end\": true with the disposition to end the call")
+	}
+	u := haven.CallUpdate{CallerType: p.CallerType, Language: p.Language}
+	if len(p.Details) > 0 && string(p.Details) != "null" {
+		// Check the shape first, so that a malformed field is named before
+		// anything is read or written.
+		if err := decodeBody(p.Details, &haven.CallDetails{}, "the call's details", "details."); err != nil {
+			return u, err
+		}
+		var fields map[string]json.RawMessage
+		_ = json.Unmarshal(p.Details, &fields)
+		details := reflect.TypeFor[haven.CallDetails]()
+		u.Edit = func(saved haven.CallDetails) (haven.CallDetails, error) {
+			// Each field sent replaces the saved one whole: decoding over the
+			// saved details would merge a person sent into the saved person
+			// at the same place.
+			var sent haven.CallDetails
+			if err := json.Unmarshal(p.Details, &sent); err != nil {
+				return saved, bodyProblem(err, p.Details, reflect.TypeFor[*haven.CallDetails](), "the call's details", "details.")
+			}
+			d := saved
+			// Fresh slices, so that the saved details never change under the service.
+			d.People = append([]haven.CallPerson(nil), saved.People...)
+			d.Indicators = append([]string(nil), saved.Indicators...)
+			d.Answers = append([]haven.FollowUpAnswer(nil), saved.Answers...)
+			if saved.ChildAge != nil {
+				age := *saved.ChildAge
+				d.ChildAge = &age
+			}
+			to, from := reflect.ValueOf(&d).Elem(), reflect.ValueOf(sent)
+			for name := range fields {
+				f, ok := jsonField(details, name)
+				if !ok {
+					continue
+				}
+				to.FieldByIndex(f.Index).Set(from.FieldByIndex(f.Index))
+				if f.Name == "Answers" {
+					for i := range d.Answers {
+						d.Answers[i].Text = "" // the question's text comes from the taxonomy
+					}
+				}
+			}
+			return d, nil
+		}
+	}
+	return u, nil
+}
+
 // callField names the service's call fields as the API body has them:
 // details' fields under "details.".
 func callField(f string) string {
 	switch f {
-	case "caller_type", "language", "disposition", "end", "id":
+	case "caller_type", "language", "disposition", "end", "id", "details":
 		return f
 	}
 	if strings.HasPrefix(f, "details.") {

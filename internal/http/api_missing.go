@@ -365,9 +365,42 @@ var missingFields = fieldMap(map[string]string{
 // guardianField is a service's guardian field: guardian_name_0 and the like.
 var guardianField = regexp.MustCompile(`^guardian_(name|phone|email|relationship)_(\d+)$`)
 
-func apiMissingField(f string) string {
+// clientError is err (of report or of the service) with the field it
+// names as the body has it.
+func (in *apiMissingInput) clientError(err error) error {
+	return renameField(err, in.field)
+}
+
+func (in *apiMissingInput) field(f string) string {
 	if m := guardianField.FindStringSubmatch(f); m != nil {
-		return "guardians[" + m[2] + "]." + m[1]
+		// The service numbers the guardians given, leaving out those sent
+		// empty; the client, every one it sent.
+		var given []int
+		for i, g := range in.Guardians {
+			hg := haven.Guardian{Name: g.Name, Relationship: g.Relationship, Phone: g.Phone, Email: g.Email}
+			if !hg.Empty() {
+				given = append(given, i)
+			}
+		}
+		if len(given) > haven.MaxGuardians {
+			return "guardians"
+		}
+		if n, _ := strconv.Atoi(m[2]); n < len(given) {
+			return "guardians[" + strconv.Itoa(given[n]) + "]." + m[1]
+		}
+		return "guardians"
+	}
+	// Where the service names one field for several, say which.
+	long := func(s string, max int) bool { return len(strings.TrimSpace(s)) > max }
+	switch {
+	case f == "last_seen_city" && long(in.LastSeen.Name, 200):
+		return "last_seen.name"
+	case f == "last_seen_city" && long(in.LastSeen.Address, 300):
+		return "last_seen.address"
+	case f == "first_name" && in.Child != nil && !long(in.Child.FirstName, 100) && long(in.Child.LastName, 100):
+		return "child.last_name"
+	case f == "placement_name" && in.FromCare != nil && !long(in.FromCare.PlacementName, 200) && long(in.FromCare.CaseworkerName, 200):
+		return "from_care.caseworker_name"
 	}
 	return missingFields(f)
 }
@@ -388,7 +421,7 @@ func (s *Server) apiMissingCreate(w http.ResponseWriter, r *http.Request, a have
 			return
 		}
 	}
-	s.apiError(w, r, renameField(err, apiMissingField))
+	s.apiError(w, r, body.clientError(err))
 }
 
 // apiMissingList lists the episodes the token's user may see, newest first
@@ -527,15 +560,23 @@ func (s *Server) apiMissingNotifications(w http.ResponseWriter, r *http.Request,
 	if !ok {
 		return
 	}
-	le, err := apiTime("law_enforcement_told_at", body.LawEnforcementToldAt)
+	le, ch, err := body.times()
 	if err == nil {
-		var ch *time.Time
-		if ch, err = apiTime("clearinghouse_told_at", body.ClearinghouseToldAt); err == nil {
-			if _, err = s.svc.RecordNotificationsOnce(r.Context(), a, requestOnce(r, raw), id, le, ch); err == nil {
-				s.answerEpisode(w, r, a, id, http.StatusOK, "notifications recorded")
-				return
-			}
+		if _, err = s.svc.RecordNotificationsOnce(r.Context(), a, requestOnce(r, raw), id, le, ch); err == nil {
+			s.answerEpisode(w, r, a, id, http.StatusOK, "notifications recorded")
+			return
 		}
 	}
 	s.apiError(w, r, renameField(err, notificationFields))
+}
+
+// times reads the body's times (nil where not given).
+func (in *apiNotificationsInput) times() (le, ch *time.Time, err error) {
+	if le, err = apiTime("law_enforcement_told_at", in.LawEnforcementToldAt); err != nil {
+		return nil, nil, err
+	}
+	if ch, err = apiTime("clearinghouse_told_at", in.ClearinghouseToldAt); err != nil {
+		return nil, nil, err
+	}
+	return le, ch, nil
 }

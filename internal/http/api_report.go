@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/haven-oss/haven/internal/haven"
@@ -98,23 +99,52 @@ func (s *Server) apiReportCreate(w http.ResponseWriter, r *http.Request, a haven
 	if !ok {
 		return
 	}
-	if rec.Channel == "" {
-		rec.Channel = string(haven.ChannelAPI)
-	}
-	rep, err := rec.Report()
+	rep, err := apiReportInput(&rec)
 	if err != nil {
-		var re *importer.RowError
-		if errors.As(err, &re) {
-			err = haven.FieldError(re.Field, "%s", re.Message)
-		}
 		s.apiError(w, r, err)
 		return
 	}
 	o := requestOnce(r, body)
-	rep, replayed, err := s.svc.CreateReportOnce(r.Context(), a, o.Key, o.RequestHash, rep)
+	created, replayed, err := s.svc.CreateReportOnce(r.Context(), a, o.Key, o.RequestHash, rep)
 	if err != nil {
-		s.apiError(w, r, err)
+		s.apiError(w, r, apiReportError(err, rep, s.serviceNow()))
 		return
 	}
-	writeCreated(w, "/api/v1/reports/"+strconv.FormatInt(rep.ID, 10), replayed, fullReport(rep))
+	writeCreated(w, "/api/v1/reports/"+strconv.FormatInt(created.ID, 10), replayed, fullReport(created))
+}
+
+// apiReportInput turns the body of POST /api/v1/reports into the report to
+// create; a malformed time or date is a field error here, everything else
+// the service's to judge.
+func apiReportInput(rec *importer.Record) (*haven.Report, error) {
+	if rec.Channel == "" {
+		rec.Channel = string(haven.ChannelAPI)
+	}
+	rep, err := rec.Report()
+	var re *importer.RowError
+	if errors.As(err, &re) {
+		err = haven.FieldError(re.Field, "%s", re.Message)
+	}
+	return rep, err
+}
+
+// apiReportError is the service's err about rep, judged at now, with the
+// field it names as the body has it: the report's one place is its city,
+// state, zip and country; a person or identifier is named with its index.
+func apiReportError(err error, rep *haven.Report, now time.Time) error {
+	return renameField(err, func(f string) string {
+		switch {
+		case f == "places.state" || f == "places.country":
+			return strings.TrimPrefix(f, "places.")
+		case strings.HasPrefix(f, "people."):
+			paths := make([]string, len(rep.People))
+			for i := range paths {
+				paths[i] = "people[" + strconv.Itoa(i) + "]"
+			}
+			return personField(f, rep.People, paths, now)
+		case strings.HasPrefix(f, "identifiers."):
+			return identifierField(f, rep.Identifiers)
+		}
+		return f
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/haven-oss/haven/internal/haven"
 )
@@ -157,7 +158,30 @@ func (s *Server) apiTipCreate(w http.ResponseWriter, r *http.Request, a haven.Ac
 			return
 		}
 	}
-	s.apiError(w, r, renameField(err, apiTipField))
+	s.apiError(w, r, body.clientError(err, s.serviceNow()))
+}
+
+// clientError is err (of input or of the service, judging the tip at now)
+// with the field it names as the body has it.
+func (in *apiTipInput) clientError(err error, now time.Time) error {
+	return renameField(err, func(f string) string {
+		if strings.HasPrefix(f, "people.") {
+			var people []haven.PersonMention
+			var paths []string
+			if t, err := in.input(); err == nil {
+				if t.Child != nil {
+					c := *t.Child
+					c.Role = haven.PersonChild // as haven.TipReport has it
+					people, paths = append(people, c), append(paths, "child")
+				}
+				for i, p := range t.People {
+					people, paths = append(people, p), append(paths, "people["+strconv.Itoa(i)+"]")
+				}
+			}
+			return personField(f, people, paths, now)
+		}
+		return apiTipField(f)
+	})
 }
 
 // apiTipField names the service's tip fields as the API body has them.
@@ -171,7 +195,8 @@ func apiTipField(f string) string {
 		return "contact.email"
 	case "reporter":
 		return "contact"
-	case "identifiers":
+	}
+	if f == "identifiers" || strings.HasPrefix(f, "identifiers.") {
 		return "online"
 	}
 	return f

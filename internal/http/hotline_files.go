@@ -191,12 +191,18 @@ type callFilesView struct {
 	Accept         string // the file field's accept attribute
 	FilesLost      bool   // files were chosen and must be chosen again
 	Attached       bool   // files were just attached
+	ReportRef      string // the call's report, which the files are of
+}
+
+// FileTable is the call page's table of files.
+func (v callFilesView) FileTable() fileTable {
+	return fileTable{Files: v.Files, ID: "call-files", CaptionID: "call-files-caption", Of: "of report " + v.ReportRef}
 }
 
 func (s *Server) callFiles(c *haven.Call) callFilesView {
 	pol := s.svc.AttachmentLimits()
 	v := callFilesView{MaxFiles: haven.MaxCallFiles, MaxSize: pol.MaxSizeText(), Types: pol.TypesText(),
-		Accept: strings.Join(pol.Types, ",")}
+		Accept: strings.Join(pol.Types, ","), ReportRef: c.ReportRef}
 	for _, att := range c.Attachments {
 		v.Files = append(v.Files, newAttachmentRow(att))
 	}

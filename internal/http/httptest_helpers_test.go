@@ -83,6 +83,12 @@ var sys = haven.System("test")
 // newTestEnv boots the server; it stops at the end of the test.
 func newTestEnv(t *testing.T) *testEnv {
 	t.Helper()
+	return newTestEnvWith(t, nil)
+}
+
+// newTestEnvWith boots the server with the options set by opts (if not nil).
+func newTestEnvWith(t *testing.T, opts func(*havenhttp.Options)) *testEnv {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	db, err := sqlite.Open(ctx, filepath.Join(dir, "haven.db"))
@@ -100,7 +106,11 @@ func newTestEnv(t *testing.T) *testEnv {
 	clock := &testClock{now: time.Now().UTC()}
 	svc.Now = clock.Now
 	reg := prometheus.NewRegistry()
-	srv := havenhttp.New(havenhttp.Options{Service: svc, Store: db, Log: log, Registry: reg, Version: "test", SecureCookies: true})
+	o := havenhttp.Options{Service: svc, Store: db, Log: log, Registry: reg, Version: "test", SecureCookies: true}
+	if opts != nil {
+		opts(&o)
+	}
+	srv := havenhttp.New(o)
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

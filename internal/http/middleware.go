@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -23,14 +24,88 @@ type ctxKey int
 const (
 	requestIDKey ctxKey = iota
 	actorKey
+	peerKey
 )
 
-// middleware wraps the mux, outermost first: request id, logging, metrics
-// and panic recovery; security headers; cross-origin (CSRF) protection.
+// middleware wraps the mux, outermost first: the client's address (behind
+// a trusted proxy); request id, logging, metrics and panic recovery;
+// security headers; cross-origin (CSRF) protection.
 func (s *Server) middleware(mux http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginRefused))
-	return s.observe(securityHeaders(cop.Handler(mux)))
+	return s.clientAddress(s.observe(securityHeaders(cop.Handler(mux))))
+}
+
+// clientAddress makes the request's RemoteAddr the client's address when
+// the TCP peer is a trusted proxy (Options.TrustedProxies): the right-most
+// address in X-Forwarded-For that is not itself a trusted proxy. Every
+// consumer reads the address from RemoteAddr through clientIP (the audit
+// log, sessions, the tip form's limits, the ESP login limiter of
+// internal/ispws, the request log), so all see the same one. The peer's
+// address is kept in the request's context for the request log.
+func (s *Server) clientAddress(next http.Handler) http.Handler {
+	if len(s.trustedProxies) == 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		peer := peerAddr(r.RemoteAddr)
+		if client := forwardedClient(peer, r.Header.Values("X-Forwarded-For"), s.trustedProxies); client != peer {
+			r = r.WithContext(context.WithValue(r.Context(), peerKey, r.RemoteAddr))
+			r.RemoteAddr = netip.AddrPortFrom(client, 0).String()
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// peerAddr is the address of a RemoteAddr ("192.0.2.7:5123"), IPv4 in
+// IPv6 unmapped; the zero Addr if it is not one.
+func peerAddr(remote string) netip.Addr {
+	ap, err := netip.ParseAddrPort(remote)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap()
+}
+
+// forwardedClient is the client's address for a request from peer with
+// the X-Forwarded-For header lines xff: peer itself unless peer is in
+// trusted; then, reading the addresses right to left (each proxy appends
+// the address it was connected from), the first that is not in trusted, or
+// the left-most if all are. A header that is absent, or has an entry that
+// is not an IP address, gives peer: a proxy of ours never writes one, so
+// the header cannot be relied on.
+func forwardedClient(peer netip.Addr, xff []string, trusted []netip.Prefix) netip.Addr {
+	if !peer.IsValid() || !inPrefixes(peer, trusted) {
+		return peer
+	}
+	var hops []string
+	for _, line := range xff {
+		hops = append(hops, strings.Split(line, ",")...)
+	}
+	if len(hops) == 0 || len(hops) == 1 && strings.TrimSpace(hops[0]) == "" {
+		return peer
+	}
+	var addr netip.Addr
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil || a.Zone() != "" {
+			return peer
+		}
+		addr = a.Unmap()
+		if !inPrefixes(addr, trusted) {
+			return addr
+		}
+	}
+	return addr
+}
+
+func inPrefixes(a netip.Addr, ps []netip.Prefix) bool {
+	for _, p := range ps {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // securityHeaders sets the headers every response carries. Pages default to
@@ -125,7 +200,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			if route == "GET /healthz" || route == "GET /readyz" || route == "GET /metrics" || strings.HasPrefix(route, "GET /static/") {
 				level = slog.LevelDebug
 			}
-			s.log.LogAttrs(r.Context(), level, "request",
+			attrs := []slog.Attr{
 				slog.String("request_id", id),
 				slog.String("method", r.Method),
 				slog.String("path", r.URL.Path),
@@ -134,7 +209,11 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				slog.Int("bytes", sw.bytes),
 				slog.Duration("duration", elapsed),
 				slog.String("ip", clientIP(r)),
-			)
+			}
+			if peer, ok := r.Context().Value(peerKey).(string); ok {
+				attrs = append(attrs, slog.String("peer", peer))
+			}
+			s.log.LogAttrs(r.Context(), level, "request", attrs...)
 		}()
 		next.ServeHTTP(sw, r)
 	})
@@ -157,8 +236,8 @@ func (s *Server) logger(r *http.Request) *slog.Logger {
 	return s.log.With("request_id", requestID(r))
 }
 
-// clientIP is the address the request came from. Haven does not trust
-// X-Forwarded-For: a proxy in front would need an explicit option for that.
+// clientIP is the address the request came from: the TCP peer's, or behind
+// a trusted proxy the client's the proxy forwarded (see clientAddress).
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

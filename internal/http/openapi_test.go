@@ -116,7 +116,7 @@ func TestAPIRequestsAndResponsesMatchTheOpenAPIDescription(t *testing.T) {
 		t.Errorf("same key, different report: %d", code)
 	}
 	code, b = call("POST", "/api/v1/reports", tok, `{"incident_type":"child_sex_trafficking","narrative":"x","state":"ZZ"}`, nil)
-	if code != 400 || !strings.Contains(string(b), `"field": "places.state"`) {
+	if code != 400 || !strings.Contains(string(b), `"field": "state"`) {
 		t.Errorf("bad state: %d %s", code, b)
 	}
 	if code, _ := call("POST", "/api/v1/reports", ltok, report, nil); code != 403 {

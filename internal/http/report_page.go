@@ -36,6 +36,7 @@ type reportPageData struct {
 	Call                                         *callView
 	Esp                                          *espView
 	EpisodeHref                                  string
+	Links                                        *linksView // nil when they could not be read (report_links.go)
 }
 
 type placeRow struct{ Role, Text string }
@@ -75,6 +76,22 @@ type attachmentRow struct {
 	ID                                      int64
 	Name, Size, Type, Declared, SHA256, MD5 string
 	Href, CameWith, Received                string
+}
+
+// fileTable is a report's files as the "file-table" template draws them:
+// the table's id and its caption's id, the words after the count in the
+// caption ("of report HV-…"), and whether to show where each file came from
+// and its MD5 (the report page) or not (the hotline call page).
+type fileTable struct {
+	Files         []attachmentRow
+	ID, CaptionID string
+	Of            string
+	Full          bool
+}
+
+// FileTable is the report page's table of files.
+func (d reportPageData) FileTable() fileTable {
+	return fileTable{Files: d.Attachments, ID: "report-files", CaptionID: "files-caption", Full: true}
 }
 
 type callView struct {
@@ -129,6 +146,7 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request, a haven.Acto
 		d.People = append(d.People, newMentionRow(p))
 	}
 	d.Identifiers = identifierList{ID: "report-identifiers", Rows: identifierRows(rep.Identifiers)}
+	d.Links = s.reportLinks(r, a, rep.ID)
 	tax := haven.Taxonomy()
 	for _, id := range rep.Indicators {
 		if ind := tax.Indicator(id); ind != nil {

@@ -40,6 +40,15 @@ func (s *Server) routes() {
 	m.Handle("GET /reports/{id}", s.requireUser(s.reportPage))
 	m.Handle("GET /reports/{id}/attachments/{attID}", s.requireUser(s.reportAttachment))
 
+	// Linking: the identifier index with its review queue (?state=flagged,
+	// the default), one identifier with the reports it links, and the
+	// analyst's decisions on it (identifiers.go; a report's links are on
+	// its page, report_links.go).
+	m.Handle("GET /identifiers", s.requireUser(s.identifiers))
+	m.Handle("GET /identifiers/{id}", s.requireUser(s.identifierPage))
+	m.Handle("POST /identifiers/{id}/exclude", s.requireUser(s.identifierExclude))
+	m.Handle("POST /identifiers/{id}/confirm", s.requireUser(s.identifierConfirm))
+
 	// The public tip form and its follow-up page: no sign-in, English and
 	// Spanish, rate limited per address (tip.go, tip_follow_up.go).
 	tips := newTipPages(s, s.tipOpts)

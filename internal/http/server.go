@@ -13,6 +13,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -40,6 +41,11 @@ type Options struct {
 	SecureCookies bool
 	// Tips limits the public tip form per client address (tip.go).
 	Tips TipOptions
+	// TrustedProxies are the proxies (load balancers) in front of Haven:
+	// for a request whose TCP peer is in one of them, the client's address
+	// is taken from X-Forwarded-For (see clientAddress). None: the client's
+	// address is always the TCP peer's, and X-Forwarded-For is not read.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is Haven's HTTP server logic. It is safe for concurrent use and
@@ -60,6 +66,8 @@ type Server struct {
 	registry  *prometheus.Registry
 	tipOpts   TipOptions
 	apiRoutes []string // patterns of the JSON API routes, in registration order
+
+	trustedProxies []netip.Prefix // Options.TrustedProxies
 }
 
 // New returns a Server with every route registered. It panics if the
@@ -87,6 +95,12 @@ func New(o Options) *Server {
 		metrics:  newMetrics(o.Registry),
 		registry: o.Registry,
 		tipOpts:  o.Tips,
+	}
+	for _, p := range o.TrustedProxies {
+		if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(a.Unmap(), p.Bits()-96) // as clientAddress compares addresses
+		}
+		s.trustedProxies = append(s.trustedProxies, p.Masked())
 	}
 	s.staticURL = hashStatic()
 	s.pages = s.parseTemplates()

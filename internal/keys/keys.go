@@ -1,8 +1,10 @@
 // Package keys holds Haven's secret keys: the key file, the AEAD that
 // encrypts small secrets at rest (TOTP secrets, fields), the streaming AEAD
-// that encrypts files, and the MAC that seals the audit chain. It uses Tink keysets so that keys
-// can be rotated: new data is protected with the primary key while older keys
-// still open what they protected.
+// that encrypts files, the MAC that seals the audit chain, and the MAC of
+// the blind index that identifiers are linked by. It uses Tink keysets so
+// that keys can be rotated: new data is protected with the primary key while
+// older keys still open what they protected. The blind-index key is the
+// exception: see BlindIndex.
 //
 // The key file lives outside the database (flag --key-file), so a copy of
 // the database alone reveals no secret and cannot forge an audit chain.
@@ -22,6 +24,7 @@ import (
 	"github.com/tink-crypto/tink-go/v2/insecurecleartextkeyset"
 	"github.com/tink-crypto/tink-go/v2/keyset"
 	"github.com/tink-crypto/tink-go/v2/mac"
+	tinkpb "github.com/tink-crypto/tink-go/v2/proto/tink_go_proto"
 	"github.com/tink-crypto/tink-go/v2/streamingaead"
 	"github.com/tink-crypto/tink-go/v2/tink"
 )
@@ -36,6 +39,10 @@ type file struct {
 	// Stream is a Tink keyset (JSON) of AES256-GCM-HKDF-1MB streaming keys,
 	// for files. Key files written before it existed lack it; Load adds one.
 	Stream json.RawMessage `json:"stream,omitempty"`
+	// Index is a Tink keyset (JSON) of HMAC-SHA256 keys with RAW output, for
+	// the blind index of identifiers. Key files written before it existed
+	// lack it; Load adds one.
+	Index json.RawMessage `json:"index,omitempty"`
 }
 
 // Keys is a loaded key file. It is safe for concurrent use.
@@ -43,9 +50,20 @@ type Keys struct {
 	aeadHandle   *keyset.Handle
 	macHandle    *keyset.Handle
 	streamHandle *keyset.Handle
+	indexHandle  *keyset.Handle
 	aead         tink.AEAD
 	mac          tink.MAC
 	stream       tink.StreamingAEAD
+	index        tink.MAC
+}
+
+// indexKeyTemplate is HMAC-SHA256 with a 32-byte key and a 32-byte tag, with
+// RAW output: the tag carries no key-id prefix, so the MAC of a value is
+// exactly HMAC(key, value) and stays the same for as long as the key does.
+func indexKeyTemplate() *tinkpb.KeyTemplate {
+	t := mac.HMACSHA256Tag256KeyTemplate()
+	t.OutputPrefixType = tinkpb.OutputPrefixType_RAW
+	return t
 }
 
 // New returns fresh keys (not yet written anywhere).
@@ -62,10 +80,14 @@ func New() (*Keys, error) {
 	if err != nil {
 		return nil, fmt.Errorf("keys: new stream key: %w", err)
 	}
-	return fromHandles(ah, mh, sh)
+	ih, err := keyset.NewHandle(indexKeyTemplate())
+	if err != nil {
+		return nil, fmt.Errorf("keys: new index key: %w", err)
+	}
+	return fromHandles(ah, mh, sh, ih)
 }
 
-func fromHandles(ah, mh, sh *keyset.Handle) (*Keys, error) {
+func fromHandles(ah, mh, sh, ih *keyset.Handle) (*Keys, error) {
 	a, err := aead.New(ah)
 	if err != nil {
 		return nil, fmt.Errorf("keys: aead: %w", err)
@@ -78,7 +100,17 @@ func fromHandles(ah, mh, sh *keyset.Handle) (*Keys, error) {
 	if err != nil {
 		return nil, fmt.Errorf("keys: streaming aead: %w", err)
 	}
-	return &Keys{aeadHandle: ah, macHandle: mh, streamHandle: sh, aead: a, mac: m, stream: st}, nil
+	ix, err := mac.New(ih)
+	if err != nil {
+		return nil, fmt.Errorf("keys: index mac: %w", err)
+	}
+	if info := ih.KeysetInfo().GetKeyInfo(); len(info) != 1 || info[0].GetOutputPrefixType() != tinkpb.OutputPrefixType_RAW {
+		return nil, errors.New("keys: the index keyset must hold exactly one HMAC key with RAW output")
+	}
+	if _, err := ix.ComputeMAC(nil); err != nil {
+		return nil, fmt.Errorf("keys: index mac: %w", err)
+	}
+	return &Keys{aeadHandle: ah, macHandle: mh, streamHandle: sh, indexHandle: ih, aead: a, mac: m, stream: st, index: ix}, nil
 }
 
 // Load reads the key file at path.
@@ -99,22 +131,41 @@ func Load(path string) (*Keys, error) {
 	if err != nil {
 		return nil, fmt.Errorf("keys: mac keyset in %s: %w", path, err)
 	}
-	if len(f.Stream) == 0 { // a key file from before file encryption: add a streaming key
-		sh, err := keyset.NewHandle(streamingaead.AES256GCMHKDF1MBKeyTemplate())
-		if err != nil {
-			return nil, fmt.Errorf("keys: new stream key: %w", err)
+	// Keysets added after the first release are added to an older key file
+	// in place: a key file from before file encryption gets a streaming key,
+	// one from before linking a blind-index key.
+	added := false
+	readOrNew := func(name string, raw json.RawMessage, tmpl *tinkpb.KeyTemplate) (*keyset.Handle, error) {
+		if len(raw) == 0 {
+			added = true
+			h, err := keyset.NewHandle(tmpl)
+			if err != nil {
+				return nil, fmt.Errorf("keys: new %s key: %w", name, err)
+			}
+			return h, nil
 		}
-		k, err := fromHandles(ah, mh, sh)
+		h, err := insecurecleartextkeyset.Read(keyset.NewJSONReader(bytes.NewReader(raw)))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("keys: %s keyset in %s: %w", name, path, err)
 		}
+		return h, nil
+	}
+	sh, err := readOrNew("stream", f.Stream, streamingaead.AES256GCMHKDF1MBKeyTemplate())
+	if err != nil {
+		return nil, err
+	}
+	ih, err := readOrNew("index", f.Index, indexKeyTemplate())
+	if err != nil {
+		return nil, err
+	}
+	k, err := fromHandles(ah, mh, sh, ih)
+	if err != nil {
+		return nil, fmt.Errorf("keys: %s: %w", path, err)
+	}
+	if added {
 		return k, k.Save(path)
 	}
-	sh, err := insecurecleartextkeyset.Read(keyset.NewJSONReader(bytes.NewReader(f.Stream)))
-	if err != nil {
-		return nil, fmt.Errorf("keys: stream keyset in %s: %w", path, err)
-	}
-	return fromHandles(ah, mh, sh)
+	return k, nil
 }
 
 // LoadOrCreate loads the key file at path, creating it (mode 0600, with its
@@ -147,16 +198,16 @@ func (k *Keys) Save(path string) error {
 }
 
 func (k *Keys) write(path string, flag int) error {
-	var ab, mb, sb bytes.Buffer
+	var ab, mb, sb, ib bytes.Buffer
 	for _, x := range []struct {
 		h *keyset.Handle
 		b *bytes.Buffer
-	}{{k.aeadHandle, &ab}, {k.macHandle, &mb}, {k.streamHandle, &sb}} {
+	}{{k.aeadHandle, &ab}, {k.macHandle, &mb}, {k.streamHandle, &sb}, {k.indexHandle, &ib}} {
 		if err := insecurecleartextkeyset.Write(x.h, keyset.NewJSONWriter(x.b)); err != nil {
 			return fmt.Errorf("keys: encode: %w", err)
 		}
 	}
-	b, err := json.MarshalIndent(file{Format: format, AEAD: ab.Bytes(), MAC: mb.Bytes(), Stream: sb.Bytes()}, "", "  ")
+	b, err := json.MarshalIndent(file{Format: format, AEAD: ab.Bytes(), MAC: mb.Bytes(), Stream: sb.Bytes(), Index: ib.Bytes()}, "", "  ")
 	if err != nil {
 		return fmt.Errorf("keys: encode: %w", err)
 	}
@@ -175,8 +226,12 @@ func (k *Keys) write(path string, flag int) error {
 	return f.Close()
 }
 
-// Rotate returns keys with a new primary AEAD key and a new primary MAC key;
-// the old keys stay, so everything protected before still opens and verifies.
+// Rotate returns keys with a new primary AEAD key, MAC key and streaming
+// key; the old keys stay, so everything protected before still opens and
+// verifies. The blind-index key is kept as it is: an identifier's index
+// entry is the MAC of its value, so a new index key would make every value
+// miss its entry until every report's identifiers were indexed again (see
+// BlindIndex).
 func (k *Keys) Rotate() (*Keys, error) {
 	rot := func(h *keyset.Handle, add func(*keyset.Manager) (uint32, error)) (*keyset.Handle, error) {
 		m := keyset.NewManagerFromHandle(h)
@@ -203,7 +258,7 @@ func (k *Keys) Rotate() (*Keys, error) {
 	if err != nil {
 		return nil, fmt.Errorf("keys: rotate stream: %w", err)
 	}
-	return fromHandles(ah, mh, sh)
+	return fromHandles(ah, mh, sh, k.indexHandle)
 }
 
 // Encrypt seals plaintext with the primary AEAD key, bound to
@@ -237,3 +292,22 @@ func (k *Keys) Seal(data []byte) ([]byte, error) { return k.mac.ComputeMAC(data)
 
 // Verify checks a MAC made by Seal with any key in the file (haven.Sealer).
 func (k *Keys) Verify(tag, data []byte) error { return k.mac.VerifyMAC(tag, data) }
+
+// BlindIndex returns the keyed MAC (HMAC-SHA256, 32 bytes) of data under the
+// blind-index key (haven.BlindIndexer): the same data always gives the same
+// MAC, so an identifier is found by the MAC of its normalised value without
+// any plaintext being stored in or scanned from the index, and without the
+// key file the MACs reveal nothing and cannot be computed for a guess.
+//
+// The key cannot be rotated the way the others are: a MAC made under a new
+// key never equals one made under the old, so rotating it means computing
+// every identifier's MAC again (re-indexing every report). Haven has no
+// command that rotates it; docs/operations.md says so.
+func (k *Keys) BlindIndex(data []byte) []byte {
+	tag, err := k.index.ComputeMAC(data)
+	if err != nil {
+		// HMAC with a key fromHandles checked cannot fail.
+		panic("keys: blind index: " + err.Error())
+	}
+	return tag
+}

@@ -149,3 +149,78 @@ func TestAKeyFileWithoutAStreamingKeyGetsOne(t *testing.T) {
 		t.Fatal("the upgraded key file was not saved with its streaming key")
 	}
 }
+
+func TestBlindIndexIsStableAcrossReloadAndRotation(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "haven.keys")
+	k, _, err := LoadOrCreate(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := k.BlindIndex([]byte("phone\x00\x00+12025550147"))
+	if len(a) != 32 {
+		t.Fatalf("index MAC is %d bytes, want 32 (HMAC-SHA256 without a key-id prefix)", len(a))
+	}
+	if !bytes.Equal(a, k.BlindIndex([]byte("phone\x00\x00+12025550147"))) {
+		t.Fatal("the same value gave two index MACs")
+	}
+	if bytes.Equal(a, k.BlindIndex([]byte("phone\x00\x00+12025550148"))) {
+		t.Fatal("two values gave one index MAC")
+	}
+	k2, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, k2.BlindIndex([]byte("phone\x00\x00+12025550147"))) {
+		t.Fatal("the index MAC changed when the key file was loaded again")
+	}
+	r, err := k2.Rotate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, r.BlindIndex([]byte("phone\x00\x00+12025550147"))) {
+		t.Fatal("rotating the other keys changed the index MAC: every identifier would miss its index entry")
+	}
+	other, _ := New()
+	if bytes.Equal(a, other.BlindIndex([]byte("phone\x00\x00+12025550147"))) {
+		t.Fatal("another key file gave the same index MAC")
+	}
+}
+
+func TestAKeyFileWithoutAnIndexKeyGetsOne(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "haven.keys")
+	k, _, err := LoadOrCreate(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, _ := k.Encrypt([]byte("s"), nil)
+	tag, _ := k.Seal([]byte("entry"))
+	// Rewrite the file as releases before linking wrote it: no "index" keyset.
+	var f map[string]json.RawMessage
+	b, _ := os.ReadFile(path)
+	json.Unmarshal(b, &f)
+	delete(f, "index")
+	b, _ = json.Marshal(f)
+	os.WriteFile(path, b, 0o600)
+
+	k2, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pt, err := k2.Decrypt(secret, nil); err != nil || string(pt) != "s" {
+		t.Fatalf("old secret after upgrade: %v", err)
+	}
+	if err := k2.Verify(tag, []byte("entry")); err != nil {
+		t.Fatalf("old audit MAC after upgrade: %v", err)
+	}
+	b, _ = os.ReadFile(path)
+	if !bytes.Contains(b, []byte(`"index"`)) {
+		t.Fatal("the upgraded key file was not saved with its index key")
+	}
+	k3, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(k2.BlindIndex([]byte("x")), k3.BlindIndex([]byte("x"))) {
+		t.Fatal("the index key added on upgrade is not the one saved")
+	}
+}

@@ -5,16 +5,27 @@ import (
 	"github.com/haven-oss/haven/internal/keys"
 	"github.com/haven-oss/haven/internal/linking"
 	"github.com/haven-oss/haven/internal/linking/extract"
+	"github.com/haven-oss/haven/internal/linking/people"
 )
 
-// addLinking adds the linking step to the service's ingestion steps, once.
+// addLinking adds the linking step and, after it, the person-matching step
+// to the service's ingestion steps, once each, and has the service file
+// every child it creates under the person-matching blocking keys.
 func addLinking(svc *haven.Service, k *keys.Keys) {
+	have := map[string]bool{}
 	for _, st := range svc.Ingestions {
-		if st.Name() == "linking" {
-			return
-		}
+		have[st.Name()] = true
 	}
-	svc.Ingestions = append(svc.Ingestions, linkingStep(k))
+	if !have["linking"] {
+		svc.Ingestions = append(svc.Ingestions, linkingStep(k))
+	}
+	// Person matching scores with personmatch's built-in prior weights;
+	// fitting them by EM to the children on file is left for later.
+	pm := &people.Step{Index: k}
+	if !have[pm.Name()] {
+		svc.Ingestions = append(svc.Ingestions, pm)
+	}
+	svc.MatchKeys = people.ChildKeys(k)
 }
 
 // linkingStep is the ingest step that links every report to the others

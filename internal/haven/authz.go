@@ -113,6 +113,11 @@ func buildRules() []Rule {
 	add(KindIdentifier, ActionView, []Role{RoleAnalyst, RoleSupervisor})
 	add(KindIdentifier, ActionUpdate, []Role{RoleAnalyst, RoleSupervisor})
 	add(KindNetwork, ActionView, []Role{RoleAnalyst, RoleSupervisor})
+	// Person matches (person_match.go): the same analysts and supervisors
+	// see the suggested matches of people in reports with children on file
+	// and confirm or reject them.
+	add(KindPersonMatch, ActionView, []Role{RoleAnalyst, RoleSupervisor})
+	add(KindPersonMatch, ActionUpdate, []Role{RoleAnalyst, RoleSupervisor})
 
 	// Missing episodes (missing-child reports, missing from care, recovery;
 	// see missing.go). Whoever takes reports may report a child missing;

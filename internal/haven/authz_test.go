@@ -38,7 +38,7 @@ func actorFor(r Role) Actor {
 // selects exactly the records Can allows: a list never shows what opening
 // refuses, and never hides what opening allows.
 func TestScopeAgreesWithCan(t *testing.T) {
-	kinds := []Kind{KindReport, KindCase, KindChild, KindUser, KindAgency, KindAudit, KindToken, KindESP, KindIdentifier, KindNetwork}
+	kinds := []Kind{KindReport, KindCase, KindChild, KindUser, KindAgency, KindAudit, KindToken, KindESP, KindIdentifier, KindNetwork, KindPersonMatch}
 	actions := []Action{ActionCreate, ActionView, ActionUpdate, ActionAssign, ActionAdmin}
 	for _, role := range Roles {
 		a := actorFor(role)
@@ -125,6 +125,21 @@ func TestZeroScopeSelectsNothing(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		if s.Match(Resource{ID: int64(i), AgencyID: int64(i)}) {
 			t.Fatal(fmt.Sprintf("zero scope matched record %d", i))
+		}
+	}
+}
+
+func TestOnlyAnalystsAndSupervisorsMayReviewPersonMatches(t *testing.T) {
+	for _, role := range Roles {
+		a := actorFor(role)
+		want := role == RoleAnalyst || role == RoleSupervisor
+		for _, act := range []Action{ActionView, ActionUpdate} {
+			if got := CanKind(a, act, KindPersonMatch); got != want {
+				t.Errorf("%s may %s person matches: %v, want %v", role, act, got, want)
+			}
+		}
+		if CanKind(a, ActionCreate, KindPersonMatch) {
+			t.Errorf("%s may create person matches: only the ingest step suggests them", role)
 		}
 	}
 }

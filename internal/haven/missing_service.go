@@ -204,6 +204,9 @@ func (s *Service) missingChild(ctx context.Context, tx Tx, a Actor, in *MissingR
 	if err := tx.CreateChild(ctx, c); err != nil {
 		return nil, err
 	}
+	if err := s.fileChild(ctx, tx, c); err != nil {
+		return nil, err
+	}
 	if err := s.audit(ctx, tx, a, "child.create", OutcomeOK, KindChild, c.ID, "", "from a missing-child report"); err != nil {
 		return nil, err
 	}

@@ -133,6 +133,9 @@ func (s *Service) CreateChild(ctx context.Context, a Actor, c *Child) error {
 		if err := tx.CreateChild(ctx, c); err != nil {
 			return err
 		}
+		if err := s.fileChild(ctx, tx, c); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, a, "child.create", OutcomeOK, KindChild, c.ID, "", "")
 	})
 }

@@ -33,6 +33,9 @@ type Service struct {
 	AttachmentPolicy AttachmentPolicy
 	// Ingestions are the steps run on every report after it commits.
 	Ingestions []Ingestion
+	// MatchKeys files every child created under its person-matching
+	// blocking keys (person_match.go); nil files none.
+	MatchKeys ChildMatchKeys
 	// Committed, if set, is called after a transaction that enqueued jobs
 	// commits, so that the job runner starts at once instead of at its next
 	// poll.

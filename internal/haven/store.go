@@ -36,6 +36,7 @@ type Tx interface {
 	IdempotencyTx
 	ReportSourcesTx
 	IndexTx
+	PersonMatchTx
 
 	// Users. CreateUser sets ID, CreatedAt and UpdatedAt.
 	CreateUser(ctx context.Context, u *User) error

@@ -21,6 +21,11 @@ type childData struct {
 	Nicknames   string
 	Sex         string
 	Episodes    []episodeRow
+	// Matches are the reports whose people were matched with the child
+	// (person_matches.go); ShowMatches is false for those who may not see
+	// person matches.
+	Matches     []matchRow
+	ShowMatches bool
 }
 
 func (s *Server) childPage(w http.ResponseWriter, r *http.Request, a haven.Actor) {
@@ -45,6 +50,8 @@ func (s *Server) childPage(w http.ResponseWriter, r *http.Request, a haven.Actor
 		}
 		d.Nicknames += n
 	}
+	d.ShowMatches = haven.CanKind(a, haven.ActionView, haven.KindPersonMatch)
+	d.Matches = s.childMatches(r, a, c.ID)
 	d.Sex = map[haven.Sex]string{haven.SexFemale: "Female", haven.SexMale: "Male", haven.SexOther: "Other"}[c.Sex]
 	s.render(w, r, http.StatusOK, "child", &a, d)
 }

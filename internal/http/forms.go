@@ -27,6 +27,18 @@ func (s *Server) readForm(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
+// postedToRecord reads the {id} of a POST to a record's action and its
+// form. It reports false after answering itself: not found for an id that
+// is not one, 400 for a form that cannot be read.
+func (s *Server) postedToRecord(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, ok := pathID(r)
+	if !ok {
+		s.notFound(w, r)
+		return 0, false
+	}
+	return id, s.readForm(w, r)
+}
+
 // pathID returns the {id} of the request's path, or false when it is not a
 // positive whole number.
 func pathID(r *http.Request) (int64, bool) {

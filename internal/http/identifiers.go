@@ -217,12 +217,8 @@ func (s *Server) identifierConfirm(w http.ResponseWriter, r *http.Request, a hav
 }
 
 func (s *Server) identifierDecide(w http.ResponseWriter, r *http.Request, a haven.Actor, action string) {
-	id, ok := pathID(r)
+	id, ok := s.postedToRecord(w, r)
 	if !ok {
-		s.notFound(w, r)
-		return
-	}
-	if !s.readForm(w, r) {
 		return
 	}
 	reason := r.PostForm.Get("reason")

@@ -86,12 +86,8 @@ func (s *Server) missingEpisode(w http.ResponseWriter, r *http.Request, a haven.
 
 // missingRecovery records the recovery of the episode with its debrief.
 func (s *Server) missingRecovery(w http.ResponseWriter, r *http.Request, a haven.Actor) {
-	id, ok := pathID(r)
+	id, ok := s.postedToRecord(w, r)
 	if !ok {
-		s.notFound(w, r)
-		return
-	}
-	if !s.readForm(w, r) {
 		return
 	}
 	p := r.PostForm
@@ -118,12 +114,8 @@ func (s *Server) missingRecovery(w http.ResponseWriter, r *http.Request, a haven
 // missingNotifications records when law enforcement and the clearinghouse
 // were told about a child missing from care.
 func (s *Server) missingNotifications(w http.ResponseWriter, r *http.Request, a haven.Actor) {
-	id, ok := pathID(r)
+	id, ok := s.postedToRecord(w, r)
 	if !ok {
-		s.notFound(w, r)
-		return
-	}
-	if !s.readForm(w, r) {
 		return
 	}
 	d := episodeData{LEToldAt: r.PostForm.Get("le_told_at"), ClearinghouseToldAt: r.PostForm.Get("clearinghouse_told_at")}

@@ -44,6 +44,7 @@ var navItems = []struct {
 	{"Cases", "/cases", haven.ActionView, haven.KindCase, nil},
 	{"Missing children", "/missing", haven.ActionView, haven.KindEpisode, nil},
 	{"Identifiers", "/identifiers", haven.ActionView, haven.KindIdentifier, nil},
+	{"Review", "/review", haven.ActionView, haven.KindIdentifier, nil},
 	{"Agencies", "/agencies", haven.ActionView, haven.KindAgency, nil},
 	// Everyone may view their own account; the list is for those who may
 	// see others' (administrators, and supervisors read-only).

@@ -37,6 +37,11 @@ type reportPageData struct {
 	Esp                                          *espView
 	EpisodeHref                                  string
 	Links                                        *linksView // nil when they could not be read (report_links.go)
+	// Matches are the person matches (person_matches.go); nil for those
+	// who may not see them.
+	Matches *matchesView
+	// MatchDone says which decision on a person match was just recorded.
+	MatchDone string
 }
 
 type placeRow struct{ Role, Text string }
@@ -120,6 +125,12 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request, a haven.Acto
 		s.notFound(w, r)
 		return
 	}
+	s.renderReportPage(w, r, a, id, http.StatusOK, nil)
+}
+
+// renderReportPage shows report id with the given status; fe is a decision
+// on a person match refused for bad input (nil for none).
+func (s *Server) renderReportPage(w http.ResponseWriter, r *http.Request, a haven.Actor, id int64, status int, fe *matchFormError) {
 	v, err := s.svc.ReportDetail(r.Context(), a, id, r.URL.Query().Get("reason"))
 	if err != nil {
 		s.pageError(w, r, err)
@@ -147,6 +158,10 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request, a haven.Acto
 	}
 	d.Identifiers = identifierList{ID: "report-identifiers", Rows: identifierRows(rep.Identifiers)}
 	d.Links = s.reportLinks(r, a, rep.ID)
+	d.Matches = s.reportMatches(r, a, rep.ID, fe)
+	if done := r.URL.Query().Get("match"); fe == nil && (done == "confirmed" || done == "rejected") {
+		d.MatchDone = done
+	}
 	tax := haven.Taxonomy()
 	for _, id := range rep.Indicators {
 		if ind := tax.Indicator(id); ind != nil {
@@ -208,7 +223,7 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request, a haven.Acto
 			d.EpisodeHref = href
 		}
 	}
-	s.render(w, r, http.StatusOK, "report", &a, d)
+	s.render(w, r, status, "report", &a, d)
 }
 
 // reportAttachment sends one file of a report as a download: never inline,

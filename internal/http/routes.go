@@ -39,6 +39,10 @@ func (s *Server) routes() {
 	m.Handle("GET /reports", s.requireUser(s.reports))
 	m.Handle("GET /reports/{id}", s.requireUser(s.reportPage))
 	m.Handle("GET /reports/{id}/attachments/{attID}", s.requireUser(s.reportAttachment))
+	// An analyst's decision on a suggested match of a person in a report
+	// with a child on file, shown on the report's page (person_matches.go).
+	m.Handle("POST /person-matches/{id}/confirm", s.requireUser(s.personMatchConfirm))
+	m.Handle("POST /person-matches/{id}/reject", s.requireUser(s.personMatchReject))
 
 	// Linking: the identifier index with its review queue (?state=flagged,
 	// the default), one identifier with the reports it links, and the
@@ -48,6 +52,11 @@ func (s *Server) routes() {
 	m.Handle("GET /identifiers/{id}", s.requireUser(s.identifierPage))
 	m.Handle("POST /identifiers/{id}/exclude", s.requireUser(s.identifierExclude))
 	m.Handle("POST /identifiers/{id}/confirm", s.requireUser(s.identifierConfirm))
+	// A network as a graph, a timeline and a map of states, and the review
+	// queue of flagged and newly linking identifiers, strongest first
+	// (network_page.go, review.go).
+	m.Handle("GET /networks/{id}", s.requireUser(s.networkPage))
+	m.Handle("GET /review", s.requireUser(s.review))
 
 	// The public tip form and its follow-up page: no sign-in, English and
 	// Spanish, rate limited per address (tip.go, tip_follow_up.go).

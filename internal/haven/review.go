@@ -8,9 +8,9 @@ import (
 // The review queue: what an analyst should look at among the links Haven
 // made by itself, strongest first. It holds the identifiers flagged for
 // linking too many reports (they link nothing until someone decides) and
-// the identifiers that most recently linked reports. Person-match
-// suggestions are to join it as a third list (ReviewQueue.PersonMatches)
-// once the store keeps them.
+// the identifiers that most recently linked reports. The page's third list,
+// the person matches no one has decided yet, comes from
+// PendingPersonMatches (it has its own rule and audit).
 
 // ReviewQueueSize bounds each list of the review queue.
 const ReviewQueueSize = 50

@@ -479,7 +479,9 @@ func followUpData(ref, code string) []byte {
 // and follow-up code. Unknown reference, wrong code and a reference paused
 // after FollowUpMaxFailures wrong codes all answer with the same EUNAUTHORIZED
 // error (ErrFollowUpRefused), and every wrong code is counted and audited.
-// The original report is never changed and nothing of it is returned. The
+// The original report is never changed and nothing of it is returned; its
+// ingest job (JobIngestReport) is enqueued again with the supplement, so
+// that identifiers the supplement gives link the report to others. The
 // public may call it, and a partner's intake system through the JSON API
 // (see relaysTips).
 func (s *Service) AddSupplement(ctx context.Context, a Actor, in SupplementInput) error {
@@ -540,6 +542,13 @@ func (s *Service) addSupplement(ctx context.Context, a Actor, o Once, in Supplem
 			return err
 		}
 		if err := tx.CreateSupplement(ctx, sup); err != nil {
+			return err
+		}
+		// The report is ingested again, so that what the supplement adds
+		// (a new phone number, a handle) links it to other reports. The
+		// steps are safe to run again: linking adds only what is new, and
+		// person matching keeps the decisions taken.
+		if err := tx.EnqueueJob(ctx, &Job{Kind: JobIngestReport, RecordID: f.ReportID, RunAt: now}); err != nil {
 			return err
 		}
 		if f.Failures != 0 || f.LockedUntil != nil {

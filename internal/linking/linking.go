@@ -1,7 +1,8 @@
 // Package linking links a report to other reports through the identifiers
 // they share; that is its one job. Its Step runs on every report after it
-// commits (a haven.Ingestion in the report's ingest job): it takes the
-// report's structured identifiers and those found in its free text (by an
+// commits (a haven.Ingestion in the report's ingest job), and again after
+// each supplement a tip's follow-up adds: it takes the report's structured
+// identifiers and those found in its free text and its supplements (by an
 // injected extractor, internal/linking/extract in Haven), normalises each,
 // computes its blind-index MAC with the key file's index key, and in one
 // transaction enters them in the identifier index, links the report to
@@ -39,32 +40,72 @@ type Step struct {
 // Name names the step in logs.
 func (st *Step) Name() string { return "linking" }
 
-// source is a free-text field of a report with its name.
-type source struct{ name, text string }
+// source is a free-text field of a report with its name, or the
+// identifiers a supplement gave in its form (ids, with text "").
+type source struct {
+	name, text string
+	ids        []haven.Identifier
+}
 
 // texts returns the report's free text: its narrative (with what a
 // channel kept there: an ESP's additional information, the hotline's
-// notes) and the descriptions of the people it mentions.
-func texts(r *haven.Report) []source {
-	out := []source{{"narrative", r.Narrative}}
+// notes) and the descriptions of the people it mentions; then, for each of
+// its supplements (oldest first), the identifiers given in the follow-up
+// form and the text ("supplements.0" is the first).
+func texts(r *haven.Report, sups []*haven.Supplement) []source {
+	out := []source{{name: "narrative", text: r.Narrative}}
 	for i, p := range r.People {
 		if p.Description != "" {
-			out = append(out, source{fmt.Sprintf("people.%d.description", i), p.Description})
+			out = append(out, source{name: fmt.Sprintf("people.%d.description", i), text: p.Description})
+		}
+	}
+	for i, sup := range sups {
+		name := fmt.Sprintf("supplements.%d", i)
+		if len(sup.Identifiers) > 0 {
+			ids := make([]haven.Identifier, len(sup.Identifiers))
+			for j, id := range sup.Identifiers {
+				id.Source = "" // named after the supplement
+				ids[j] = id
+			}
+			out = append(out, source{name: name, ids: ids})
+		}
+		if sup.Text != "" {
+			out = append(out, source{name: name, text: sup.Text})
 		}
 	}
 	return out
 }
 
-// Ingest links the report. Running it again for the same report changes
-// nothing: identifiers found in its text before are among its own
-// identifiers then, and the store links a report once.
+// supplements returns what the report's follow-ups added to it. Only tips
+// have a follow-up code (Service.SubmitTip), so only they are looked up.
+func supplements(ctx context.Context, s *haven.Service, r *haven.Report) ([]*haven.Supplement, error) {
+	if r.Channel != haven.ChannelPublicTip {
+		return nil, nil
+	}
+	var sups []*haven.Supplement
+	err := s.Store.View(ctx, func(tx haven.Tx) (err error) {
+		sups, err = tx.ListSupplements(ctx, r.ID)
+		return err
+	})
+	return sups, err
+}
+
+// Ingest links the report, through its identifiers and those found in its
+// text and its supplements (a tip's follow-ups, which enqueue the report's
+// ingest job again). Running it again for the same report changes nothing
+// but what a new supplement adds: identifiers found before are among its
+// own identifiers then, and the store links a report to an identifier once.
 func (st *Step) Ingest(ctx context.Context, s *haven.Service, r *haven.Report) error {
-	l, found := st.prepare(r)
+	sups, err := supplements(ctx, s, r)
+	if err != nil {
+		return fmt.Errorf("linking report %d: supplements: %w", r.ID, err)
+	}
+	l, found := st.prepare(r, sups)
 	if len(l.Entries) == 0 {
 		return nil
 	}
 	var out *haven.LinkOutcome
-	err := s.Store.Update(ctx, func(tx haven.Tx) error {
+	err = s.Store.Update(ctx, func(tx haven.Tx) error {
 		if len(found) > 0 {
 			ids := make([]haven.Identifier, len(found))
 			for i, f := range found {
@@ -102,9 +143,9 @@ type foundIdentifier struct {
 }
 
 // prepare returns what the store needs to link r, and the identifiers found
-// in its text that r does not carry yet (their entries' IdentifierID is set
-// once they are stored).
-func (st *Step) prepare(r *haven.Report) (*haven.Linking, []foundIdentifier) {
+// in its text and supplements that r does not carry yet (their entries'
+// IdentifierID is set once they are stored).
+func (st *Step) prepare(r *haven.Report, sups []*haven.Supplement) (*haven.Linking, []foundIdentifier) {
 	threshold := st.Threshold
 	if threshold <= 0 {
 		threshold = haven.FlagThreshold
@@ -130,13 +171,17 @@ func (st *Step) prepare(r *haven.Report) (*haven.Linking, []foundIdentifier) {
 			add(id.Kind, p, v, id.ID)
 		}
 	}
-	if st.Extract == nil {
-		return l, nil
-	}
 	var found []foundIdentifier
 	room := haven.MaxIdentifiers - len(r.Identifiers)
-	for _, src := range texts(r) {
-		for _, id := range st.Extract(src.text) {
+	for _, src := range texts(r, sups) {
+		ids := src.ids
+		if src.text != "" {
+			if st.Extract == nil {
+				continue
+			}
+			ids = st.Extract(src.text)
+		}
+		for _, id := range ids {
 			if len(found) >= room {
 				return l, found
 			}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+
 	"github.com/haven-oss/haven/internal/haven"
 	"github.com/haven-oss/haven/internal/keys"
 	"github.com/haven-oss/haven/internal/linking"
@@ -19,13 +21,30 @@ func addLinking(svc *haven.Service, k *keys.Keys) {
 	if !have["linking"] {
 		svc.Ingestions = append(svc.Ingestions, linkingStep(k))
 	}
-	// Person matching scores with personmatch's built-in prior weights;
-	// fitting them by EM to the children on file is left for later.
+	// Person matching scores with the newest model fitted by EM to the
+	// people on file (personModelTask), or with personmatch's built-in
+	// prior weights until there is one.
 	pm := &people.Step{Index: k}
 	if !have[pm.Name()] {
 		svc.Ingestions = append(svc.Ingestions, pm)
 	}
 	svc.MatchKeys = people.ChildKeys(k)
+}
+
+// personModelCheckEvery is how often personModelTask runs.
+const personModelCheckEvery = people.RefitCheckEvery
+
+// personModelTask is the periodic job that refits the person-matching
+// model to the children on file and the children mentioned in reports
+// (people.Fitter: at least people.MinFitRecords of them, at most daily
+// unless they grew by a tenth); the step of every node picks up the newest
+// stored model.
+func personModelTask(svc *haven.Service) func(ctx context.Context) error {
+	f := &people.Fitter{}
+	return func(ctx context.Context) error {
+		_, err := f.Refit(ctx, svc)
+		return err
+	}
 }
 
 // linkingStep is the ingest step that links every report to the others

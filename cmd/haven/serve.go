@@ -198,6 +198,7 @@ func serve(ctx context.Context, e env, a *app, sv serverFlags, ready func(url st
 		_, err := a.svc.ExpireEspSubmissions(ctx)
 		return err
 	})
+	runner.Every("person_model.fit", personModelCheckEvery, personModelTask(a.svc))
 	a.svc.Committed = runner.Wake
 	jctx, stopJobs := context.WithCancel(context.Background())
 	jobsDone := make(chan struct{})

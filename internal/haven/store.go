@@ -37,6 +37,7 @@ type Tx interface {
 	ReportSourcesTx
 	IndexTx
 	PersonMatchTx
+	PersonModelTx
 
 	// Users. CreateUser sets ID, CreatedAt and UpdatedAt.
 	CreateUser(ctx context.Context, u *User) error

@@ -41,28 +41,39 @@ type Step struct {
 	// Index computes the keyed MACs the blocking keys are filed under (the
 	// key file's index key).
 	Index haven.BlindIndexer
-	// Model scores pairs; nil: personmatch.DefaultModel(true), the
-	// built-in prior weights (reports seldom carry identity numbers).
+	// Model, when set, scores pairs. nil: the newest model stored by
+	// Fitter.Refit (fitted by EM to the people on file), and until there is
+	// one personmatch.DefaultModel(true), the built-in prior weights
+	// (reports seldom carry identity numbers).
 	Model *personmatch.Model
 	// MinProbability is the estimated probability of a match below which
 	// a pair is not suggested even when it reaches the model's threshold
 	// (0: DefaultMinProbability).
 	MinProbability float64
 
-	once     sync.Once
 	backfill sync.Once
+	mu       sync.Mutex
+	cur      loaded // the stored model in use (model.go)
 }
 
 // Name names the step in logs.
 func (st *Step) Name() string { return "person-matching" }
 
+// defaultModel is the model of the built-in weights.
+var defaultModel = sync.OnceValue(func() *personmatch.Model { return personmatch.DefaultModel(true) })
+
+// model is the model the step scores with: Model when set, else the newest
+// stored model it has loaded (refresh), else the built-in weights.
 func (st *Step) model() *personmatch.Model {
-	st.once.Do(func() {
-		if st.Model == nil {
-			st.Model = personmatch.DefaultModel(true)
-		}
-	})
-	return st.Model
+	if st.Model != nil {
+		return st.Model
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.cur.model != nil {
+		return st.cur.model
+	}
+	return defaultModel()
 }
 
 // KeyInput returns the bytes whose MAC files a record under one blocking key.
@@ -185,6 +196,7 @@ func (st *Step) Ingest(ctx context.Context, s *haven.Service, r *haven.Report) e
 	if len(ps) == 0 {
 		return nil
 	}
+	st.refresh(ctx, s)
 	stored := 0
 	err := s.Store.Update(ctx, func(tx haven.Tx) error {
 		stored = 0

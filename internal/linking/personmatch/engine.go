@@ -43,11 +43,14 @@ type engine struct {
 	rank  []int32    // position in the sorted-neighbourhood order (-1 = none)
 }
 
-func run(a, b []Record, link bool, opt Options) (*Result, error) {
+// fitRun prepares the records, runs the blocking passes and fits the
+// model: everything of a run but the pairs. It returns the engine, the
+// result without pairs and the candidates.
+func fitRun(a, b []Record, link bool, opt Options) (*engine, *Result, []*candBuf, error) {
 	opt = opt.withDefaults()
 	n := len(a) + len(b)
 	if n >= math.MaxUint32 {
-		return nil, ErrTooMany
+		return nil, nil, nil, ErrTooMany
 	}
 	e := &engine{opt: opt, link: link, na: len(a)}
 	e.preps = make([]prepared, n)
@@ -65,6 +68,14 @@ func run(a, b []Record, link bool, opt Options) (*Result, error) {
 	res.Model = e.fit(counts)
 	if opt.Threshold != nil {
 		res.Model.Threshold = *opt.Threshold
+	}
+	return e, res, cands, nil
+}
+
+func run(a, b []Record, link bool, opt Options) (*Result, error) {
+	e, res, cands, err := fitRun(a, b, link, opt)
+	if err != nil {
+		return nil, err
 	}
 
 	// Suggest the candidates at or above the threshold, then the pairs

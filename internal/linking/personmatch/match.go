@@ -76,3 +76,12 @@ func Deduplicate(recs []Record, opt Options) (*Result, error) {
 func Link(a, b []Record, opt Options) (*Result, error) {
 	return run(a, b, true, opt)
 }
+
+// Fit fits the model to recs as Deduplicate does (the same blocking passes
+// and EM) without suggesting pairs: the result has the model and the
+// candidate counts, and no Pairs. It is how a model is made to be stored
+// and used later to score new pairs (Model.Compare).
+func Fit(recs []Record, opt Options) (*Result, error) {
+	_, res, _, err := fitRun(recs, nil, false, opt)
+	return res, err
+}

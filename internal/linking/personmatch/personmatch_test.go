@@ -501,3 +501,26 @@ func TestEmptyAndTinyInputs(t *testing.T) {
 		}
 	}
 }
+
+func TestFitGivesDeduplicatesModelWithoutPairs(t *testing.T) {
+	recs := people()
+	fit, err := Fit(recs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dd, err := Deduplicate(recs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fit.Pairs) != 0 {
+		t.Errorf("Fit suggested %d pairs", len(fit.Pairs))
+	}
+	if fit.Candidates == 0 || fit.Model.Iterations == 0 {
+		t.Errorf("candidates %d, iterations %d", fit.Candidates, fit.Model.Iterations)
+	}
+	a, _ := json.Marshal(fit.Model)
+	b, _ := json.Marshal(dd.Model)
+	if string(a) != string(b) {
+		t.Errorf("Fit's model differs from Deduplicate's:\n%s\n%s", a, b)
+	}
+}

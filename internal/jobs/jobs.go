@@ -46,6 +46,7 @@ type Runner struct {
 	wakeOnce sync.Once
 	wakeCh   chan struct{}
 	tasks    []*task
+	tasksMu  sync.Mutex // one runTasks at a time
 }
 
 // task is work the runner does periodically (Every) rather than per job.
@@ -85,11 +86,28 @@ func (r *Runner) Wake() {
 
 // Run runs jobs until ctx ends.
 func (r *Runner) Run(ctx context.Context) {
+	// Periodic tasks (a sweep, a model fit) may take a while: they run on
+	// their own goroutine so that jobs never wait for them.
+	tasksDone := make(chan struct{})
+	go func() {
+		defer close(tasksDone)
+		t := time.NewTicker(r.Poll)
+		defer t.Stop()
+		for {
+			r.runTasks(ctx)
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	defer func() { <-tasksDone }()
 	t := time.NewTicker(r.Poll)
 	defer t.Stop()
 	for {
 		for {
-			n, err := r.RunDue(ctx)
+			n, err := r.runJobs(ctx)
 			if err != nil && ctx.Err() == nil {
 				r.Log.Error("jobs: claim failed", "err", err)
 			}
@@ -116,6 +134,14 @@ func (r *Runner) Run(ctx context.Context) {
 // jobs that succeeded are recorded as done together, in one write.
 func (r *Runner) RunDue(ctx context.Context) (int, error) {
 	n := r.runTasks(ctx)
+	m, err := r.runJobs(ctx)
+	return n + m, err
+}
+
+// runJobs claims one batch of due jobs, runs them and records the outcomes;
+// it returns how many it ran.
+func (r *Runner) runJobs(ctx context.Context) (int, error) {
+	n := 0
 	var js []*haven.Job
 	err := r.Store.Update(ctx, func(tx haven.Tx) (err error) {
 		js, err = tx.ClaimJobs(ctx, r.Now(), haven.JobLease, r.Batch)
@@ -200,6 +226,8 @@ func (r *Runner) finish(ctx context.Context, done []finished) {
 
 // runTasks runs the periodic tasks that are due and returns how many ran.
 func (r *Runner) runTasks(ctx context.Context) int {
+	r.tasksMu.Lock()
+	defer r.tasksMu.Unlock()
 	n := 0
 	for _, t := range r.tasks {
 		now := r.Now()

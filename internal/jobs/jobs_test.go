@@ -297,3 +297,42 @@ func TestAJobWhoseOutcomeCannotBeRecordedDoesNotHoldBackTheOthers(t *testing.T) 
 		t.Fatalf("jobs left: %+v", left)
 	}
 }
+
+func TestJobsDoNotWaitForASlowPeriodicTask(t *testing.T) {
+	svc, r, _ := setup(t)
+	r.Now = time.Now
+	svc.Now = time.Now
+	svc.Committed = r.Wake
+	started, release := make(chan struct{}), make(chan struct{})
+	r.Every("slow fit", time.Hour, func(ctx context.Context) error {
+		close(started)
+		select { // a model fit on a large population
+		case <-release:
+		case <-ctx.Done():
+		}
+		return nil
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	defer func() { close(release); cancel(); <-done }()
+	<-started
+	rep := report()
+	if err := svc.CreateReport(ctx, haven.System("test"), rep); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, err := svc.GetReport(ctx, haven.System("test"), rep.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.IngestedAt != nil {
+			return // ingested while the task is still running
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the report waited for the periodic task")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -100,7 +100,9 @@ func exactJoin(recs []Record) [][2]int {
 // BenchmarkDeduplicateSynthetic deduplicates a synthetic population built
 // from the FEBRL files' names and places (synthPeople): 100,000 records,
 // or $HAVEN_MATCH_SYNTH_N (e.g. 1000000 for the scale target). It reports
-// F1 and the candidates per record, to see how blocking holds at scale.
+// F1 and the candidates per record, to see how blocking holds at scale;
+// then it matches the first 20,000 of the same records (or
+// $HAVEN_MATCH_PG_SAMPLE) with a pg_trgm join too (benchPgTrgmSample).
 func BenchmarkDeduplicateSynthetic(b *testing.B) {
 	n := 100_000
 	if v := os.Getenv("HAVEN_MATCH_SYNTH_N"); v != "" {
@@ -123,4 +125,14 @@ func BenchmarkDeduplicateSynthetic(b *testing.B) {
 		b.ReportMetric(scoreResult(recs, res).f1(), "F1")
 		b.ReportMetric(float64(res.Candidates)/float64(n), "candidates/record")
 	})
+	// The same records, a sample of them, matched in the same run by a
+	// PostgreSQL pg_trgm similarity join and by Deduplicate.
+	sample := min(n, 20_000)
+	if v := os.Getenv("HAVEN_MATCH_PG_SAMPLE"); v != "" {
+		var err error
+		if sample, err = strconv.Atoi(v); err != nil || sample < 2 || sample > n {
+			b.Fatalf("HAVEN_MATCH_PG_SAMPLE=%q: want 2 to %d records", v, n)
+		}
+	}
+	b.Run(fmt.Sprintf("pg_trgm-sample=%d", sample), func(b *testing.B) { benchPgTrgmSample(b, recs[:sample]) })
 }

@@ -3,8 +3,6 @@ package personmatch
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,32 +12,21 @@ import (
 	"github.com/haven-oss/haven/internal/postgres/pgtest"
 )
 
-// BenchmarkPgTrgmSample matches one sample of the synthetic population
+// benchPgTrgmSample matches recs (a sample of a benchmark's population)
 // twice in the same run: with Deduplicate (no id number), and with a
 // hand-weighted PostgreSQL pg_trgm similarity join of the kind the FEBRL
 // data's README describes (candidates from name trigram similarity and
 // from equal dates of birth; a score from name and address similarity,
 // date of birth and ZIP). It reports both times, their ratio and both F1
-// scores. The sample is 20,000 records, or $HAVEN_MATCH_PG_SAMPLE. The
-// PostgreSQL time is the query's alone: the rows are loaded and indexed
-// beforehand.
-func BenchmarkPgTrgmSample(b *testing.B) {
-	n := 20_000
-	if v := os.Getenv("HAVEN_MATCH_PG_SAMPLE"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil {
-			b.Fatalf("HAVEN_MATCH_PG_SAMPLE=%q: %v", v, err)
-		}
-	}
+// scores. The PostgreSQL time is the query's alone: the rows are loaded and
+// indexed beforehand. Without HAVEN_TEST_POSTGRES it skips, loudly.
+func benchPgTrgmSample(b *testing.B, recs []Record) {
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, pgtest.URL(b))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer conn.Close(context.Background())
-	dir := febrlDir(b)
-	vocab := append(loadFEBRL(b, dir, "dataset2.csv"), loadFEBRL(b, dir, "dataset3.csv")...)
-	recs := synthPeople(n, vocab, 42)
 	loadTrgm(b, conn, recs)
 
 	var goTimes, pgTimes []float64

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/haven-oss/haven/internal/linking/personmatch/febrldata"
 )
 
 // febrlFile writes a small FEBRL file: n people with made-up names, and a
@@ -165,37 +167,12 @@ func TestMatchRefusesBadInputSaying(t *testing.T) {
 	}
 }
 
-// febrlData finds the FEBRL benchmark data as the personmatch tests do:
-// $HAVEN_FEBRL_DIR, else shared/data/febrl beside the repository.
-func febrlData(t *testing.T) string {
-	if d := os.Getenv("HAVEN_FEBRL_DIR"); d != "" {
-		return d
-	}
-	dir, _ := os.Getwd()
-	for {
-		cand := filepath.Join(dir, "shared", "data", "febrl")
-		if _, err := os.Stat(filepath.Join(cand, "dataset1.csv")); err == nil {
-			return cand
-		}
-		if filepath.Dir(dir) == dir {
-			break
-		}
-		dir = filepath.Dir(dir)
-	}
-	msg := "\n\n*** FEBRL DATA NOT FOUND: haven match NOT TESTED on it. Set HAVEN_FEBRL_DIR or put shared/data/febrl beside the repository. ***\n\n"
-	if os.Getenv("HAVEN_REQUIRE_FEBRL") == "1" {
-		t.Fatal(msg + "HAVEN_REQUIRE_FEBRL=1: the data is required.")
-	}
-	t.Skip(msg)
-	return ""
-}
-
 // TestMatchFEBRLDataset1EndToEnd runs the command on the public FEBRL data
 // and scores its CSV against the true pairs (rec-N-org and rec-N-dup-K
 // share N): deduplicating the file without the id number, and linking its
 // originals to its duplicates as two files.
 func TestMatchFEBRLDataset1EndToEnd(t *testing.T) {
-	file := filepath.Join(febrlData(t), "dataset1.csv")
+	file := filepath.Join(febrldata.Dir(t), "dataset1.csv")
 	entity := func(id string) string { return strings.Split(id, "-")[1] }
 	score := func(pairs [][3]string, truePairs int) (p, r, f1 float64) {
 		correct := 0

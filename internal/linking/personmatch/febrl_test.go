@@ -6,42 +6,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/haven-oss/haven/internal/linking/personmatch/febrldata"
 )
 
-// febrlDir finds the FEBRL data: $HAVEN_FEBRL_DIR, else shared/data/febrl
-// beside the repository (found by walking up from this package). When it is
-// absent the test skips loudly, or fails when HAVEN_REQUIRE_FEBRL=1.
-func febrlDir(t testing.TB) string {
-	t.Helper()
-	if d := os.Getenv("HAVEN_FEBRL_DIR"); d != "" {
-		if _, err := os.Stat(filepath.Join(d, "dataset1.csv")); err != nil {
-			t.Fatalf("HAVEN_FEBRL_DIR=%s has no dataset1.csv: %v", d, err)
-		}
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		cand := filepath.Join(dir, "shared", "data", "febrl")
-		if _, err := os.Stat(filepath.Join(cand, "dataset1.csv")); err == nil {
-			return cand
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	msg := "\n\n*** FEBRL DATA NOT FOUND: person-matching accuracy NOT TESTED. ***\n" +
-		"*** Set HAVEN_FEBRL_DIR or put shared/data/febrl beside the repository. ***\n\n"
-	if os.Getenv("HAVEN_REQUIRE_FEBRL") == "1" {
-		t.Fatal(msg + "HAVEN_REQUIRE_FEBRL=1: the data is required.")
-	}
-	t.Skip(msg)
-	return ""
-}
+// febrlDir finds the FEBRL data (see febrldata.Dir).
+func febrlDir(t testing.TB) string { return febrldata.Dir(t) }
 
 func loadFEBRL(t testing.TB, dir, name string) []Record {
 	t.Helper()

@@ -354,11 +354,16 @@ func writeCreated(w http.ResponseWriter, location string, replayed bool, v any) 
 	if location != "" {
 		w.Header().Set("Location", location)
 	}
-	status := http.StatusCreated
+	writeJSON(w, createdStatus(replayed), v)
+}
+
+// createdStatus is the status of a POST that created something: 201, or
+// 200 for a retry that returns the first result.
+func createdStatus(replayed bool) int {
 	if replayed {
-		status = http.StatusOK
+		return http.StatusOK
 	}
-	writeJSON(w, status, v)
+	return http.StatusCreated
 }
 
 // renameField returns err with the field it names renamed by rename (a

@@ -511,11 +511,7 @@ func (s *Server) apiMissingRecovery(w http.ResponseWriter, r *http.Request, a ha
 	if err == nil {
 		var replayed bool
 		if replayed, err = s.svc.RecordRecoveryOnce(r.Context(), a, requestOnce(r, raw), id, rec); err == nil {
-			status := http.StatusCreated
-			if replayed {
-				status = http.StatusOK
-			}
-			s.answerEpisode(w, r, a, id, status, "recovery recorded")
+			s.answerEpisode(w, r, a, id, createdStatus(replayed), "recovery recorded")
 			return
 		}
 	}

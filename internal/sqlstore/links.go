@@ -53,24 +53,37 @@ const keyColumns = `id, kind, platform, mac, report_count, first_seen, last_seen
 const networkColumns = `id, size, first_report_at, last_report_at, updated_at`
 
 var (
-	// The upsert locks the identifier's row whether it inserts or not (on
-	// PostgreSQL, DO UPDATE locks the existing row; see rule 1 above).
-	qUpsertKey = query(`INSERT INTO identifier_keys (kind, platform, mac, report_count, first_seen, last_seen, state, reason)
-	VALUES (?, ?, ?, 0, ?, ?, 'active', '')
-	ON CONFLICT (kind, mac) DO UPDATE SET report_count = identifier_keys.report_count
-	RETURNING ` + keyColumns)
-	qInsertLink = query(`INSERT INTO identifier_links (key_id, report_id, identifier_id, linked_at)
-	VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`)
-	qCountKey  = query(`UPDATE identifier_keys SET report_count = ?, first_seen = ?, last_seen = ?, state = ? WHERE id = ?`)
+	// qUpsertKeys upserts 1 … rowsPerInsert identifiers and returns their
+	// rows. The upsert locks each identifier's row whether it inserts or not
+	// (on PostgreSQL, DO UPDATE locks the existing row; see rule 1 above),
+	// in the order of its VALUES.
+	qUpsertKeys = newMultiStatement(`INSERT INTO identifier_keys (kind, platform, mac, report_count, first_seen, last_seen, state, reason)`,
+		`(?, ?, ?, 0, ?, ?, 'active', '')`,
+		`ON CONFLICT (kind, mac) DO UPDATE SET report_count = identifier_keys.report_count RETURNING `+keyColumns)
+	// qInsertLinks links a report to 1 … rowsPerInsert identifiers and
+	// returns the identifiers it was not linked to before.
+	qInsertLinks = newMultiStatement(`INSERT INTO identifier_links (key_id, report_id, identifier_id, linked_at)`,
+		`(?, ?, ?, ?)`, `ON CONFLICT DO NOTHING RETURNING key_id`)
+	// qCountKeys counts one more report for each identifier listed, widens
+	// its first and last seen to the report's time, and flags an active,
+	// undecided identifier that passes the threshold (when it is above 0).
+	// Its arguments: the report's time four times, the threshold twice,
+	// the identifiers.
+	qCountKeys = newInList(`UPDATE identifier_keys SET report_count = report_count + 1,
+	first_seen = CASE WHEN ? < first_seen THEN ? ELSE first_seen END,
+	last_seen = CASE WHEN ? > last_seen THEN ? ELSE last_seen END,
+	state = CASE WHEN state = 'active' AND decided_at IS NULL AND ? > 0 AND report_count + 1 > ? THEN 'flagged' ELSE state END
+	WHERE id IN (`, `) RETURNING `+keyColumns)
+	// qKeysMembers lists a report with its network (NULL for none), and the
+	// reports linked through 1 … rowsPerInsert identifiers with theirs.
+	qKeysMembers = newInList(`SELECT report_id, network_id FROM report_network WHERE report_id = ?
+	UNION ALL SELECT l.report_id, rn.network_id FROM identifier_links l
+	LEFT JOIN report_network rn ON rn.report_id = l.report_id WHERE l.key_id IN (`, `)`)
 	qLockKey   = query(`UPDATE identifier_keys SET report_count = report_count WHERE id = ?`)
 	qDecideKey = query(`UPDATE identifier_keys SET state = ?, reason = ?, decided_by = ?, decided_at = ? WHERE id = ?`)
 	qKeyByID   = query(`SELECT ` + keyColumns + ` FROM identifier_keys WHERE id = ?`)
 	qKeyByMAC  = query(`SELECT ` + keyColumns + ` FROM identifier_keys WHERE kind = ? AND mac = ?`)
 
-	// qKeyMembers lists the reports linked through an identifier with their
-	// network (NULL for none).
-	qKeyMembers = query(`SELECT l.report_id, rn.network_id FROM identifier_links l
-	LEFT JOIN report_network rn ON rn.report_id = l.report_id WHERE l.key_id = ?`)
 	qNetworkOfReportID = query(`SELECT network_id FROM report_network WHERE report_id = ?`)
 	qLockNetwork       = query(`UPDATE networks SET updated_at = ? WHERE id = ?`)
 	qNetworkByID       = query(`SELECT ` + networkColumns + ` FROM networks WHERE id = ?`)
@@ -194,40 +207,44 @@ func (tx *tx) linkReport(ctx context.Context, l *haven.Linking) (*haven.LinkOutc
 		}
 		return bytes.Compare(entries[i].MAC, entries[j].MAC) < 0
 	})
-	// shared are the active identifiers that link other reports too (the
-	// others link the report alone, and need no look at their members).
-	var shared, flagged []int64
+	uniq := entries[:0:0]
 	for i, e := range entries {
 		if i > 0 && e.Kind == entries[i-1].Kind && bytes.Equal(e.MAC, entries[i-1].MAC) {
 			continue
 		}
-		k, err := scanKey(tx.queryRow(ctx, qUpsertKey, string(e.Kind), e.Platform, bytesArg(e.MAC), received, received))
+		uniq = append(uniq, e)
+	}
+	keys, err := tx.upsertKeys(ctx, uniq, received)
+	if err != nil {
+		return nil, err
+	}
+	linked, err := tx.insertLinks(ctx, l.ReportID, uniq, keys)
+	if err != nil {
+		return nil, err
+	}
+	out.NewLinks = len(linked)
+	// shared are the active identifiers that link other reports too (the
+	// others link the report alone, and need no look at their members);
+	// flagged those this link took past the threshold.
+	var shared, flagged []int64
+	if len(linked) > 0 {
+		before := make(map[int64]*haven.IdentifierKey, len(keys))
+		for _, k := range keys {
+			before[k.ID] = k
+		}
+		counted, err := tx.countKeys(ctx, linked, received, l.Threshold)
 		if err != nil {
 			return nil, err
 		}
-		res, err := tx.exec(ctx, qInsertLink, k.ID, l.ReportID, e.IdentifierID, tx.now)
-		if err != nil {
-			return nil, err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return nil, err
-		} else if n == 1 {
-			out.NewLinks++
-			k.ReportCount++
-			if received.Before(k.FirstSeen) {
-				k.FirstSeen = received
-			}
-			if received.After(k.LastSeen) {
-				k.LastSeen = received
-			}
-			if k.State == haven.KeyActive && k.DecidedAt == nil && l.Threshold > 0 && k.ReportCount > l.Threshold {
-				k.State = haven.KeyFlagged
+		for _, k := range counted {
+			if b := before[k.ID]; b.State == haven.KeyActive && k.State == haven.KeyFlagged {
 				flagged = append(flagged, k.ID)
 			}
-			if _, err := tx.exec(ctx, qCountKey, k.ReportCount, k.FirstSeen, k.LastSeen, string(k.State), k.ID); err != nil {
-				return nil, err
-			}
+			*before[k.ID] = *k
 		}
+		sort.Slice(flagged, func(i, j int) bool { return flagged[i] < flagged[j] })
+	}
+	for _, k := range keys {
 		if k.State == haven.KeyActive && k.ReportCount > 1 {
 			shared = append(shared, k.ID)
 		}
@@ -239,24 +256,15 @@ func (tx *tx) linkReport(ctx context.Context, l *haven.Linking) (*haven.LinkOutc
 	}
 	gather := func() (map[int64]bool, error) {
 		nets := map[int64]bool{}
-		if n, err := tx.networkIDOf(ctx, l.ReportID); err != nil {
-			return nil, err
-		} else if n != 0 {
-			nets[n] = true
-		}
-		for _, k := range append(append([]int64(nil), shared...), flagged...) {
-			if err := tx.keyMembers(ctx, k, func(_, net int64) {
-				if net != 0 {
-					nets[net] = true
-				}
-			}); err != nil {
-				return nil, err
+		err := tx.keysMembers(ctx, l.ReportID, append(append([]int64(nil), shared...), flagged...), func(_, net int64) {
+			if net != 0 {
+				nets[net] = true
 			}
-		}
-		return nets, nil
+		})
+		return nets, err
 	}
 	var members map[int64]bool
-	err := tx.withNetworks(ctx, gather, func(owned map[int64]bool) (err error) {
+	err = tx.withNetworks(ctx, gather, func(owned map[int64]bool) (err error) {
 		for _, k := range flagged {
 			if err := tx.resplitKey(ctx, k, owned); err != nil {
 				return err
@@ -284,6 +292,97 @@ func (tx *tx) linkReport(ctx context.Context, l *haven.Linking) (*haven.LinkOutc
 	return out, nil
 }
 
+// upsertKeys upserts the identifiers of entries, sorted by (kind, mac) and
+// without repeats, and returns their rows in the same order.
+func (tx *tx) upsertKeys(ctx context.Context, entries []haven.IndexEntry, received time.Time) ([]*haven.IdentifierKey, error) {
+	keys := make([]*haven.IdentifierKey, len(entries))
+	at := make(map[string]int, len(entries))
+	for i, e := range entries {
+		at[string(e.Kind)+"\x00"+string(e.MAC)] = i
+	}
+	args := make([]any, 0, 5*rowsPerInsert)
+	for start := 0; start < len(entries); start += rowsPerInsert {
+		end := min(start+rowsPerInsert, len(entries))
+		args = args[:0]
+		for _, e := range entries[start:end] {
+			args = append(args, string(e.Kind), e.Platform, bytesArg(e.MAC), received, received)
+		}
+		err := queryEach(ctx, tx, qUpsertKeys[end-start], args, func(s scanner) error {
+			k, err := scanKey(s)
+			if err != nil {
+				return err
+			}
+			i, ok := at[string(k.Kind)+"\x00"+string(k.MAC)]
+			if !ok || i < start || i >= end {
+				return fmt.Errorf("the upsert of identifiers returned one it was not given")
+			}
+			keys[i] = k
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	for _, k := range keys {
+		if k == nil {
+			return nil, fmt.Errorf("the upsert of identifiers returned fewer rows than it was given")
+		}
+	}
+	return keys, nil
+}
+
+// insertLinks links the report to keys (entries' identifiers) and returns
+// the ids of the keys it was not linked to before, in ascending order.
+func (tx *tx) insertLinks(ctx context.Context, reportID int64, entries []haven.IndexEntry, keys []*haven.IdentifierKey) ([]int64, error) {
+	var linked []int64
+	args := make([]any, 0, 4*rowsPerInsert)
+	for start := 0; start < len(keys); start += rowsPerInsert {
+		end := min(start+rowsPerInsert, len(keys))
+		args = args[:0]
+		for i := start; i < end; i++ {
+			args = append(args, keys[i].ID, reportID, entries[i].IdentifierID, tx.now)
+		}
+		err := queryEach(ctx, tx, qInsertLinks[end-start], args, func(s scanner) error {
+			var id int64
+			err := s.Scan(&id)
+			linked = append(linked, id)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	sort.Slice(linked, func(i, j int) bool { return linked[i] < linked[j] })
+	return linked, nil
+}
+
+// countKeys counts one more report, received at received, for each
+// identifier of ids (whose rows the transaction holds), flagging those it
+// takes past the threshold, and returns their rows.
+func (tx *tx) countKeys(ctx context.Context, ids []int64, received time.Time, threshold int) ([]*haven.IdentifierKey, error) {
+	out := make([]*haven.IdentifierKey, 0, len(ids))
+	args := make([]any, 0, 6+rowsPerInsert)
+	for start := 0; start < len(ids); start += rowsPerInsert {
+		end := min(start+rowsPerInsert, len(ids))
+		args = append(args[:0], received, received, received, received, threshold, threshold)
+		for _, id := range ids[start:end] {
+			args = append(args, id)
+		}
+		err := queryEach(ctx, tx, qCountKeys[end-start], args, func(s scanner) error {
+			k, err := scanKey(s)
+			out = append(out, k)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(out) != len(ids) {
+		return nil, fmt.Errorf("counted %d identifiers of %d", len(out), len(ids))
+	}
+	return out, nil
+}
+
 func (tx *tx) reportNetworkOutcome(ctx context.Context, reportID int64, out *haven.LinkOutcome) (err error) {
 	out.NetworkID, err = tx.networkIDOf(ctx, reportID)
 	return err
@@ -299,22 +398,37 @@ func (tx *tx) networkIDOf(ctx context.Context, reportID int64) (int64, error) {
 	return id, err
 }
 
-// keyMembers calls fn with each report linked through the identifier and
-// its network (0 for none).
-func (tx *tx) keyMembers(ctx context.Context, keyID int64, fn func(reportID, networkID int64)) error {
-	rows, err := tx.query(ctx, qKeyMembers, keyID)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var r, n int64
-		if err := rows.Scan(&r, idCol{&n}); err != nil {
+// keysMembers calls fn with the report reportID (if it is not 0) and each
+// report linked through the identifiers keyIDs, with its network (0 for
+// none); a report linked through several comes several times.
+func (tx *tx) keysMembers(ctx context.Context, reportID int64, keyIDs []int64, fn func(reportID, networkID int64)) error {
+	args := make([]any, 0, 1+rowsPerInsert)
+	for start := 0; start < len(keyIDs) || start == 0; start += rowsPerInsert {
+		end := min(start+rowsPerInsert, len(keyIDs))
+		if end == start {
+			// No identifiers: the report alone.
+			n, err := tx.networkIDOf(ctx, reportID)
+			if err == nil && reportID != 0 {
+				fn(reportID, n)
+			}
 			return err
 		}
-		fn(r, n)
+		args = append(args[:0], reportID)
+		for _, id := range keyIDs[start:end] {
+			args = append(args, id)
+		}
+		err := queryEach(ctx, tx, qKeysMembers[end-start], args, func(s scanner) error {
+			var r, n int64
+			err := s.Scan(&r, idCol{&n})
+			fn(r, n)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		reportID = 0 // listed once
 	}
-	return rows.Err()
+	return nil
 }
 
 // withNetworks runs apply holding the locks of the networks gather names
@@ -401,18 +515,8 @@ func (tx *tx) joinReports(ctx context.Context, reportID int64, received time.Tim
 		}
 	}
 	all := map[int64]bool{}
-	if reportID != 0 {
-		n, err := tx.networkIDOf(ctx, reportID)
-		if err != nil {
-			return 0, nil, err
-		}
-		add(reportID, n)
-		all[reportID] = true
-	}
-	for _, k := range keyIDs {
-		if err := tx.keyMembers(ctx, k, func(r, n int64) { add(r, n); all[r] = true }); err != nil {
-			return 0, nil, err
-		}
+	if err := tx.keysMembers(ctx, reportID, keyIDs, func(r, n int64) { add(r, n); all[r] = true }); err != nil {
+		return 0, nil, err
 	}
 	if len(all) < 2 {
 		return 0, nil, nil
@@ -497,7 +601,7 @@ func (tx *tx) joinReports(ctx context.Context, reportID int64, received time.Tim
 // no longer links), the networks of the reports linked through it.
 func (tx *tx) resplitKey(ctx context.Context, keyID int64, owned map[int64]bool) error {
 	nets := map[int64]bool{}
-	if err := tx.keyMembers(ctx, keyID, func(_, n int64) {
+	if err := tx.keysMembers(ctx, 0, []int64{keyID}, func(_, n int64) {
 		if n != 0 {
 			nets[n] = true
 		}
@@ -659,7 +763,7 @@ func (tx *tx) decideKey(ctx context.Context, id int64, state haven.KeyState, rea
 	}
 	gather := func() (map[int64]bool, error) {
 		nets := map[int64]bool{}
-		err := tx.keyMembers(ctx, id, func(_, n int64) {
+		err := tx.keysMembers(ctx, 0, []int64{id}, func(_, n int64) {
 			if n != 0 {
 				nets[n] = true
 			}

@@ -145,20 +145,32 @@ func (tx *tx) guard(ctx context.Context, fn func() error) error {
 
 // queryAll runs q and scans every row with scan.
 func queryAll[T any](ctx context.Context, tx *tx, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
-	rows, err := tx.query(ctx, q, args...)
+	var out []T
+	err := queryEach(ctx, tx, q, args, func(s scanner) error {
+		v, err := scan(s)
+		out = append(out, v)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
+	return out, nil
+}
+
+// queryEach runs a query and calls fn with each row, stopping at its
+// first error.
+func queryEach(ctx context.Context, tx *tx, q string, args []any, fn func(scanner) error) error {
+	rows, err := tx.query(ctx, q, args...)
+	if err != nil {
+		return err
 	}
-	return out, rows.Err()
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // scanner is a *sql.Row or *sql.Rows.
@@ -384,14 +396,33 @@ type multiInsert struct {
 func newMultiInsert(head string, width int, withIDs bool) *multiInsert {
 	m := &multiInsert{width: width}
 	row := "(" + placeholders(width) + ")"
-	for n := 1; n <= rowsPerInsert; n++ {
-		q := head + " VALUES " + strings.Repeat(row+", ", n-1) + row
-		m.plain[n] = query(q)
-		if withIDs {
-			m.returning[n] = query(q + " RETURNING pos, id")
-		}
+	m.plain = newMultiStatement(head, row, "")
+	if withIDs {
+		m.returning = newMultiStatement(head, row, "RETURNING pos, id")
 	}
 	return m
+}
+
+// newMultiStatement registers the statements "head VALUES row, … tail" of
+// 1 … rowsPerInsert rows, indexed by their number of rows.
+func newMultiStatement(head, row, tail string) (qs [rowsPerInsert + 1]string) {
+	for n := 1; n <= rowsPerInsert; n++ {
+		q := head + " VALUES " + strings.Repeat(row+", ", n-1) + row
+		if tail != "" {
+			q += " " + tail
+		}
+		qs[n] = query(q)
+	}
+	return qs
+}
+
+// newInList registers the statements "head ?, … tail" with 1 …
+// rowsPerInsert placeholders, indexed by their number: an IN list.
+func newInList(head, tail string) (qs [rowsPerInsert + 1]string) {
+	for n := 1; n <= rowsPerInsert; n++ {
+		qs[n] = query(head + placeholders(n) + tail)
+	}
+	return qs
 }
 
 // insertRows inserts n rows with m; appendRow appends row i's arguments.

@@ -484,6 +484,41 @@ var linkTests = []test{
 		}
 	}},
 
+	{"a report with many identifiers links through every one, whenever it was received", func(t *testing.T, s haven.Store) {
+		// 20 identifiers take the store more than one statement of each
+		// kind; the report is received before the one it is linked after.
+		w := newLinkWorld(t, s)
+		var specs []string
+		for i := 0; i < 20; i++ {
+			specs = append(specs, fmt.Sprintf("phone:+120255501%02d", i))
+		}
+		w.report("late", 12, specs[19], specs[3])
+		w.report("early", 8, specs...)
+		w.link("late", 0)
+		out := w.link("early", 0)
+		if out.NewLinks != 20 || out.NetworkID == 0 || len(out.Linked) != 1 || out.Linked[0] != w.reports["late"].ID {
+			t.Fatalf("linking the report with 20 identifiers: %+v, want 20 new links and one linked report", out)
+		}
+		for i, spec := range specs {
+			k := w.key(spec)
+			want := 1
+			if i == 3 || i == 19 {
+				want = 2
+			}
+			if k.ReportCount != want || !k.FirstSeen.Equal(w.reports["early"].ReceivedAt) {
+				t.Errorf("%s: %s, want %d reports, first seen at the early report's time %v", spec, dump(k), want, w.reports["early"].ReceivedAt)
+			}
+			last := w.reports["early"].ReceivedAt
+			if want == 2 {
+				last = w.reports["late"].ReceivedAt
+			}
+			if !k.LastSeen.Equal(last) {
+				t.Errorf("%s: last seen %v, want %v", spec, k.LastSeen, last)
+			}
+		}
+		w.expectNetworks("linked through two of twenty", []string{"late", "early"})
+	}},
+
 	{"concurrent linking builds the networks one at a time would", func(t *testing.T, s haven.Store) {
 		w := newLinkWorld(t, s)
 		// 8 reports that share one identifier new to all of them, linked at

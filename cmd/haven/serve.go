@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"github.com/haven-oss/haven/internal/haven"
 	havenhttp "github.com/haven-oss/haven/internal/http"
 	"github.com/haven-oss/haven/internal/jobs"
+	"github.com/haven-oss/haven/internal/mail"
 )
 
 func cmdServe(ctx context.Context, e env, args []string) error {
@@ -56,6 +58,10 @@ type serverFlags struct {
 	// trustedProxies.
 	trustedProxy, trustedEnv string
 	trustedProxies           []netip.Prefix
+	// smtpURL, when set, sends notifications by email too (validate
+	// parses it into smtp); publicURL makes the links in them absolute.
+	smtpURL, publicURL string
+	smtp               *mail.SMTP
 }
 
 // Defaults of the tip form's limit (as internal/http's).
@@ -73,6 +79,11 @@ func (sv *serverFlags) register(fs interface {
 		"public tip form: tips each client address may send per hour, per server process (env HAVEN_TIP_RATE)")
 	fs.IntVar(&sv.tipBurst, "tip-burst", sv.envInt(e, "HAVEN_TIP_BURST", 0),
 		"public tip form: tips each client address may send at once before --tip-rate applies; 0 = the rate (env HAVEN_TIP_BURST)")
+	fs.StringVar(&sv.smtpURL, "smtp-url", e.getenv("HAVEN_SMTP_URL"),
+		"`smtp://[user:password@]host[:port]?from=address`: also send notifications by email through this server, with STARTTLS "+
+			"(smtps:// for TLS from the start; &security=none only for a local relay without TLS) (env HAVEN_SMTP_URL; default: in the app only)")
+	fs.StringVar(&sv.publicURL, "public-url", e.getenv("HAVEN_PUBLIC_URL"),
+		"the address staff open Haven at, e.g. https://haven.example.org, for the links in emails (env HAVEN_PUBLIC_URL)")
 	sv.trustedEnv = e.getenv("HAVEN_TRUSTED_PROXIES")
 	fs.StringVar(&sv.trustedProxy, "trusted-proxy", "",
 		"`CIDR[,CIDR...]`: the proxies or load balancers in front of Haven; for a request from one, the client address is "+
@@ -116,7 +127,24 @@ func (sv *serverFlags) validate() error {
 		return haven.FieldError(strings.TrimPrefix(name, "--"), "%s: %v", name, err)
 	}
 	sv.trustedProxies = ps
+	if sv.smtpURL != "" {
+		if sv.smtp, err = mail.ParseURL(sv.smtpURL); err != nil {
+			return haven.FieldError("smtp-url", "--smtp-url: %v", err)
+		}
+	}
+	if sv.publicURL != "" {
+		if u, err := url.Parse(sv.publicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return haven.FieldError("public-url", "--public-url is the address staff open Haven at, such as https://haven.example.org")
+		}
+	}
 	return nil
+}
+
+// mailer sends the service's notification emails through mail.SMTP.
+type mailer struct{ s *mail.SMTP }
+
+func (m mailer) Send(ctx context.Context, to, subject, body string) error {
+	return m.s.Send(ctx, mail.Message{To: to, Subject: subject, Body: body})
 }
 
 // parseTrustedProxies reads a list of address ranges separated by commas:
@@ -192,8 +220,16 @@ func serve(ctx context.Context, e env, a *app, sv serverFlags, ready func(url st
 	// Background jobs run beside the server and stop with it.
 	runner := jobs.NewRunner(a.store, a.log)
 	runner.Handlers[haven.JobIngestReport] = jobs.Ingest(a.svc)
+	// Notifications go by email too when an SMTP server is set.
+	a.svc.PublicURL = sv.publicURL
+	if sv.smtp != nil {
+		a.svc.Mailer = mailer{sv.smtp}
+		runner.Handlers[haven.JobEmailNotification] = jobs.EmailNotification(a.svc)
+	}
 	// Every report is linked once it commits, in its ingest job (linking.go).
 	addLinking(a.svc, a.keys)
+	// Then triaged, after linking (triage.go).
+	addTriage(a.svc, runner)
 	runner.Every("esp.expire", haven.EspSweepEvery, func(ctx context.Context) error {
 		_, err := a.svc.ExpireEspSubmissions(ctx)
 		return err

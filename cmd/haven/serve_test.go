@@ -69,6 +69,10 @@ func TestServeTipLimitFlagsAndEnvironment(t *testing.T) {
 		{nil, []string{"--tip-rate", "0"}, "--tip-rate"},
 		{nil, []string{"--tip-burst", "-1"}, "--tip-burst"},
 		{map[string]string{"HAVEN_TIP_RATE": "ten"}, nil, "HAVEN_TIP_RATE"},
+		{nil, []string{"--smtp-url", "http://mail.example.org"}, "--smtp-url"},
+		{nil, []string{"--smtp-url", "smtp://mail.example.org"}, "from="},
+		{map[string]string{"HAVEN_SMTP_URL": "smtp://u:p@mail.example.org?from=a@example.org&security=none"}, nil, "without TLS"},
+		{nil, []string{"--public-url", "haven.example.org"}, "--public-url"},
 	} {
 		if _, err := parseServe(bad.env, bad.args...); err == nil || !strings.Contains(describe(err), bad.want) {
 			t.Errorf("%v %v: error %v, want one naming %s", bad.env, bad.args, err, bad.want)
@@ -174,7 +178,12 @@ func TestServeTakesTheClientAddressFromTrustedProxies(t *testing.T) {
 // base URL; the server shuts down at the end of the test.
 func startServe(t *testing.T, args ...string) string {
 	t.Helper()
-	ev := dataEnv(t)
+	return startServeEnv(t, dataEnv(t), args...)
+}
+
+// startServeEnv is startServe with the environment ev (its data folder).
+func startServeEnv(t *testing.T, ev map[string]string, args ...string) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &lockedBuffer{}
 	e := env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: logs, getenv: func(k string) string { return ev[k] }}

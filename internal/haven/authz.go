@@ -28,11 +28,12 @@ type Action string
 // Actions. List is the right to see a record in lists and counts; it always
 // equals View so that lists never show what opening refuses.
 const (
-	ActionCreate Action = "create"
-	ActionView   Action = "view"
-	ActionUpdate Action = "update"
-	ActionAssign Action = "assign" // claim, assign or release
-	ActionAdmin  Action = "admin"  // administer (users: disable, reset MFA, issue tokens)
+	ActionCreate   Action = "create"
+	ActionView     Action = "view"
+	ActionUpdate   Action = "update"
+	ActionAssign   Action = "assign"   // claim, assign or release
+	ActionDelegate Action = "delegate" // give a record to someone else (with ActionAssign)
+	ActionAdmin    Action = "admin"    // administer (users: disable, reset MFA, issue tokens)
 )
 
 // Cond is one condition on the relation between an actor and a record.
@@ -87,6 +88,14 @@ func buildRules() []Rule {
 	add(KindReport, ActionAssign, one(RoleAnalyst), Unassigned)
 	add(KindReport, ActionAssign, one(RoleAnalyst), AssignedToMe)
 	add(KindReport, ActionAssign, one(RoleSupervisor))
+	// Analysts take reports for themselves; supervisors also give them to
+	// others (queue.go).
+	add(KindReport, ActionDelegate, one(RoleSupervisor))
+	// The deadline view (queue.go): breached and nearly breached
+	// deadlines, for supervisors.
+	add(KindDeadlines, ActionView, one(RoleSupervisor))
+	// Only a supervisor overrides a report's triage priority (triage.go).
+	add(KindReport, ActionPrioritize, one(RoleSupervisor))
 
 	// Cases are the analysts' work, shared with the agency they concern.
 	add(KindCase, ActionCreate, []Role{RoleAnalyst, RoleSupervisor})
@@ -97,6 +106,11 @@ func buildRules() []Rule {
 	add(KindCase, ActionAssign, one(RoleAnalyst), Unassigned)
 	add(KindCase, ActionAssign, one(RoleAnalyst), AssignedToMe)
 	add(KindCase, ActionAssign, one(RoleSupervisor))
+	// Merging two cases (and splitting them again) and approving or
+	// returning a determination are a supervisor's (case_merge.go,
+	// case_determination.go).
+	add(KindCase, ActionMerge, one(RoleSupervisor))
+	add(KindCase, ActionApprove, one(RoleSupervisor))
 
 	// Children on file.
 	add(KindChild, ActionCreate, []Role{RoleAnalyst, RoleSupervisor, RoleChildWelfare, RoleOfficer, RoleHotline})
@@ -133,6 +147,27 @@ func buildRules() []Rule {
 	add(KindEpisode, ActionUpdate, []Role{RoleAnalyst, RoleSupervisor})
 	add(KindEpisode, ActionUpdate, []Role{RoleOfficer, RoleChildWelfare}, CreatedByMe)
 	add(KindEpisode, ActionUpdate, []Role{RoleOfficer, RoleChildWelfare}, SameAgency, InJurisdiction)
+
+	// Analytical support (analysis.go): officers ask for analysis for their
+	// agency and see their agency's requests and the products that answer
+	// them; the clearinghouse's analysts and supervisors see every request,
+	// take them (ActionAssign) and answer with products. Nobody else sees
+	// either: analytical products are for law enforcement only. The
+	// requesting agency's officers, the analyst who has a request and
+	// supervisors close it (ActionUpdate).
+	add(KindAnalysisRequest, ActionCreate, one(RoleOfficer))
+	add(KindAnalysisRequest, ActionView, []Role{RoleAnalyst, RoleSupervisor})
+	add(KindAnalysisRequest, ActionView, one(RoleOfficer), SameAgency)
+	add(KindAnalysisRequest, ActionAssign, one(RoleAnalyst), Unassigned)
+	add(KindAnalysisRequest, ActionAssign, one(RoleAnalyst), AssignedToMe)
+	add(KindAnalysisRequest, ActionAssign, one(RoleSupervisor))
+	add(KindAnalysisRequest, ActionDelegate, one(RoleSupervisor))
+	add(KindAnalysisRequest, ActionUpdate, one(RoleAnalyst), AssignedToMe)
+	add(KindAnalysisRequest, ActionUpdate, one(RoleSupervisor))
+	add(KindAnalysisRequest, ActionUpdate, one(RoleOfficer), SameAgency)
+	add(KindProduct, ActionCreate, []Role{RoleAnalyst, RoleSupervisor})
+	add(KindProduct, ActionView, []Role{RoleAnalyst, RoleSupervisor})
+	add(KindProduct, ActionView, one(RoleOfficer), SameAgency)
 
 	// Accounts, agencies, audit: administration.
 	add(KindUser, ActionCreate, one(RoleAdmin))

@@ -39,7 +39,7 @@ func actorFor(r Role) Actor {
 // refuses, and never hides what opening allows.
 func TestScopeAgreesWithCan(t *testing.T) {
 	kinds := []Kind{KindReport, KindCase, KindChild, KindUser, KindAgency, KindAudit, KindToken, KindESP, KindIdentifier, KindNetwork, KindPersonMatch}
-	actions := []Action{ActionCreate, ActionView, ActionUpdate, ActionAssign, ActionAdmin}
+	actions := []Action{ActionCreate, ActionView, ActionUpdate, ActionAssign, ActionDelegate, ActionAdmin}
 	for _, role := range Roles {
 		a := actorFor(role)
 		for _, k := range kinds {

@@ -41,9 +41,15 @@ type Case struct {
 	CreatedBy     int64
 	State         string // the state the case is about, for jurisdiction
 	ReportIDs     []int64
-	OpenedAt      time.Time
-	ClosedAt      *time.Time
-	UpdatedAt     time.Time
+	// DeterminationID is the approved CaseDetermination that Determination
+	// comes from (0 = none approved yet: Determination is "undetermined").
+	DeterminationID int64
+	// MergedInto is the case this one was merged into (0 = none); a merged
+	// case is left out of lists until it is split off again.
+	MergedInto int64
+	OpenedAt   time.Time
+	ClosedAt   *time.Time
+	UpdatedAt  time.Time
 }
 
 // Validate checks a case.
@@ -75,6 +81,51 @@ type CaseFilter struct {
 	Determination Determination
 	ChildID       int64
 	AssignedTo    int64
+	// IncludeMerged lists cases merged into others too.
+	IncludeMerged bool
 	Limit         int
 	Offset        int
+}
+
+// caseTransitions are the status changes allowed: open → active → located
+// → closed, and a closed case reopened as active.
+var caseTransitions = map[CaseStatus][]CaseStatus{
+	CaseOpen:    {CaseActive},
+	CaseActive:  {CaseLocated},
+	CaseLocated: {CaseClosed},
+	CaseClosed:  {CaseActive},
+}
+
+// CanMoveTo reports whether a case in status from may move to status to.
+func (from CaseStatus) CanMoveTo(to CaseStatus) bool { return oneOf(to, caseTransitions[from]) }
+
+// Next returns the statuses a case in this status may move to.
+func (from CaseStatus) Next() []CaseStatus { return caseTransitions[from] }
+
+// Label is the status as pages show it.
+func (s CaseStatus) Label() string {
+	switch s {
+	case CaseOpen:
+		return "Open"
+	case CaseActive:
+		return "Active"
+	case CaseLocated:
+		return "Located or recovered"
+	case CaseClosed:
+		return "Closed"
+	}
+	return string(s)
+}
+
+// Label is the determination as pages show it.
+func (d Determination) Label() string {
+	switch d {
+	case DeterminationYes:
+		return "Yes: likely a child sex trafficking victim"
+	case DeterminationNo:
+		return "No: not likely a child sex trafficking victim"
+	case DeterminationUndetermined:
+		return "Undetermined"
+	}
+	return string(d)
 }

@@ -287,6 +287,7 @@ type Notification struct {
 	Message     string // one line, no personal details of the child
 	CreatedAt   time.Time
 	ReadAt      *time.Time // nil while unread
+	EmailedAt   *time.Time // when its email went out; nil if none did
 }
 
 // Resource returns what the rules need to know about the notification: it
@@ -341,6 +342,8 @@ type NotificationsTx interface {
 	CountUnreadNotifications(ctx context.Context, recipientID int64) (int, error)
 	// MarkNotificationRead sets ReadAt to at unless it is set already.
 	MarkNotificationRead(ctx context.Context, id int64, at time.Time) error
+	// MarkNotificationEmailed sets EmailedAt to at unless it is set already.
+	MarkNotificationEmailed(ctx context.Context, id int64, at time.Time) error
 }
 
 // StartCall records a new call taken by the actor, starting now. Only
@@ -578,6 +581,16 @@ func (s *Service) MarkImminent(ctx context.Context, a Actor, id int64, u CallUpd
 		if err := s.saveCallReport(ctx, tx, a, c); err != nil {
 			return err
 		}
+		if s.Triager != nil {
+			// Triage decides the priority now, in this transaction, from
+			// the flag just saved (its hotline_imminent fact).
+			if err := tx.UpdateCall(ctx, c); err != nil {
+				return err
+			}
+			if _, err := s.triageTx(ctx, tx, c.ReportID); err != nil {
+				return err
+			}
+		}
 		if !first {
 			return nil
 		}
@@ -736,8 +749,9 @@ func (s *Service) saveCallReport(ctx context.Context, tx Tx, a Actor, c *Call) e
 	if err != nil {
 		return err
 	}
-	if !c.Imminent {
-		r.Priority = old.Priority // triage's to set, unless the specialist flagged danger
+	r.Priority = old.Priority // triage's to set (triage.go)
+	if c.Imminent && s.Triager == nil && rank(P1) < rank(old.Priority) {
+		r.Priority = P1 // the alarm's floor when nothing triages
 	}
 	r.ID, r.Ref = old.ID, old.Ref
 	// Keep the matches an analyst confirmed between mentions and children on file.
@@ -768,6 +782,9 @@ func (c *Call) report() *Report {
 		r.IncidentType = IncidentSexTrafficking
 	}
 	if c.Imminent {
+		// Only until triage runs in the same transaction (MarkImminent) or,
+		// without a Triager, as the alarm's floor: the flag is triage's
+		// hotline_imminent fact.
 		r.Priority = P1
 	}
 	r.Reporter = Contact{Anonymous: d.CallerAnonymous, Name: d.CallerName, Phone: d.CallerPhone, Email: d.CallerEmail,
@@ -905,7 +922,7 @@ func (s *Service) alertImminent(ctx context.Context, tx Tx, c *Call) error {
 		for _, u := range users {
 			n := &Notification{RecipientID: u.ID, Kind: NotifyImminent, ReportID: c.ReportID, CallID: c.ID,
 				Message: "Imminent danger: a hotline call was flagged. Act on the report now.", CreatedAt: s.now()}
-			if err := tx.CreateNotification(ctx, n); err != nil {
+			if err := s.Notify(ctx, tx, n); err != nil {
 				return err
 			}
 		}

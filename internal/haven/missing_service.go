@@ -171,6 +171,10 @@ func (s *Service) reportMissing(ctx context.Context, a Actor, o Once, in *Missin
 		if err := s.audit(ctx, tx, a, "episode.create", OutcomeOK, KindEpisode, e.ID, "", detail); err != nil {
 			return err
 		}
+		// The child is missing now: the other reports about them rise.
+		if err := s.retriageChild(ctx, tx, e.ChildID); err != nil {
+			return err
+		}
 		return s.remember(ctx, tx, a, o, e.ID)
 	})
 	if err != nil {
@@ -364,6 +368,10 @@ func (s *Service) recordRecovery(ctx context.Context, a Actor, o Once, episodeID
 		if err := s.audit(ctx, tx, a, action, OutcomeOK, KindEpisode, episodeID, "", "screening "+string(r.Screening)); err != nil {
 			return err
 		}
+		// The child is no longer missing: their reports are triaged again.
+		if err := s.retriageChild(ctx, tx, e.ChildID); err != nil {
+			return err
+		}
 		return s.remember(ctx, tx, a, o, episodeID)
 	})
 }
@@ -430,6 +438,10 @@ func (s *Service) recordNotifications(ctx context.Context, a Actor, o Once, epis
 			told = append(told, "clearinghouse told "+chToldAt.UTC().Format(time.RFC3339))
 		}
 		if err := s.audit(ctx, tx, a, action, OutcomeOK, KindEpisode, episodeID, "", strings.Join(told, ", ")); err != nil {
+			return err
+		}
+		// "Not yet sent to law enforcement" may no longer hold (triage.go).
+		if err := s.enqueueTriage(ctx, tx, []int64{e.ReportID}, 0); err != nil {
 			return err
 		}
 		return s.remember(ctx, tx, a, o, episodeID)

@@ -327,6 +327,11 @@ func (s *Service) decidePersonMatch(ctx context.Context, a Actor, id int64, stat
 			return err
 		}
 		m.ReportID, m.ReportPriority = before.ReportID, before.ReportPriority
+		// The report now concerns (or no longer concerns) the child on file:
+		// its triage reads the child's missing episodes (triage.go).
+		if err := s.enqueueTriage(ctx, tx, []int64{r.ID}, 0); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, a, action, OutcomeOK, KindPersonMatch, id, reason,
 			fmt.Sprintf("person %d of report %s and child %d: %s, was %s", person.ID, r.Ref, c.ID, state, before.State))
 	})

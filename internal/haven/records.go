@@ -75,6 +75,10 @@ func (s *Service) GetReport(ctx context.Context, a Actor, id int64, reason strin
 		if err != nil {
 			return Resource{}, err
 		}
+		// The priority's explanation comes with the report (triage.go).
+		if r.Triage, r.Override, err = tx.ReportTriage(ctx, id); err != nil {
+			return Resource{}, err
+		}
 		return r.Resource(), nil
 	})
 	return r, err
@@ -173,6 +177,9 @@ func (s *Service) CreateCase(ctx context.Context, a Actor, c *Case) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
+	if c.Determination != DeterminationUndetermined && a.Role != RoleSystem {
+		return FieldError("determination", "a determination is recorded on an open case and approved by a supervisor")
+	}
 	return s.Store.Update(ctx, func(tx Tx) error {
 		child, err := tx.ChildByID(ctx, c.ChildID)
 		if ErrorCode(err) == ENOTFOUND || (err == nil && !Can(a, ActionView, child.Resource())) {
@@ -195,6 +202,12 @@ func (s *Service) CreateCase(ctx context.Context, a Actor, c *Case) error {
 			}
 		}
 		if err := tx.CreateCase(ctx, c); err != nil {
+			return err
+		}
+		if err := s.importedDetermination(ctx, tx, a, c); err != nil {
+			return err
+		}
+		if err := s.caseEvent(ctx, tx, a, c.ID, CaseEventOpened, caseOpenedSummary(len(c.ReportIDs)), "case", c.ID); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, a, "case.create", OutcomeOK, KindCase, c.ID, "", fmt.Sprintf("child %d, %d reports", c.ChildID, len(c.ReportIDs)))

@@ -184,6 +184,17 @@ type Report struct {
 	// IngestedAt is when the ingest job (extraction, linking, triage)
 	// finished with the report; nil until then.
 	IngestedAt *time.Time
+	// DueAt is when the first action on the report is due (triage.go); nil
+	// until it is triaged. Priority is the effective priority: the
+	// supervisor's Override when set, else the rules' (Triage).
+	DueAt *time.Time
+	// Escalation is what an online service provider wrote in
+	// escalateToHighPriority ("" when it did not ask): a triage fact.
+	Escalation string
+	// Triage and Override are loaded by GetReport and ReportDetail only;
+	// nil in lists.
+	Triage   *Triage
+	Override *PriorityOverride
 }
 
 // Limits on report fields.
@@ -287,8 +298,17 @@ type ReportFilter struct {
 	Unassigned   bool
 	ReceivedFrom *time.Time
 	ReceivedTo   *time.Time
-	Limit        int
-	Offset       int
+	// Open selects reports still to be handled (new or in review);
+	// AwaitingAction those nobody has taken yet (queue.go); DueFrom and
+	// DueBefore bound the first action's due time (from inclusive, before
+	// exclusive).
+	Open           bool
+	AwaitingAction bool
+	DueFrom        *time.Time
+	DueBefore      *time.Time
+	Order          ReportOrder
+	Limit          int
+	Offset         int
 }
 
 func oneOf[T comparable](v T, set []T) bool {

@@ -103,6 +103,9 @@ func loadReportView(ctx context.Context, tx Tx, id int64) (*ReportView, error) {
 		return nil, err
 	}
 	v := &ReportView{Report: r}
+	if r.Triage, r.Override, err = tx.ReportTriage(ctx, id); err != nil {
+		return nil, err
+	}
 	if v.Supplements, err = tx.ListSupplements(ctx, id); err != nil {
 		return nil, err
 	}

@@ -33,6 +33,9 @@ type Service struct {
 	AttachmentPolicy AttachmentPolicy
 	// Ingestions are the steps run on every report after it commits.
 	Ingestions []Ingestion
+	// Triager evaluates the triage rules (triage.go); nil: reports are not
+	// triaged.
+	Triager Triager
 	// MatchKeys files every child created under its person-matching
 	// blocking keys (person_match.go); nil files none.
 	MatchKeys ChildMatchKeys
@@ -40,6 +43,11 @@ type Service struct {
 	// commits, so that the job runner starts at once instead of at its next
 	// poll.
 	Committed func()
+	// Mailer, if set, also sends every notification by email (notify.go);
+	// PublicURL (e.g. https://haven.example.org) makes the links in
+	// emails absolute.
+	Mailer    Mailer
+	PublicURL string
 
 	// espLimits counts failed ESP authentications (esp_limit.go).
 	espLimits espLimiter

@@ -38,6 +38,10 @@ type Tx interface {
 	IndexTx
 	PersonMatchTx
 	PersonModelTx
+	SearchTx
+	TriageTx
+	CaseWorkbenchTx
+	AnalysisTx
 
 	// Users. CreateUser sets ID, CreatedAt and UpdatedAt.
 	CreateUser(ctx context.Context, u *User) error
@@ -76,10 +80,19 @@ type Tx interface {
 	ReportByRef(ctx context.Context, ref string) (*Report, error)
 	// MarkReportIngested records when the ingest job finished with the report.
 	MarkReportIngested(ctx context.Context, id int64, at time.Time) error
+	// SetReportAssignee moves the report from assignee from (0 = nobody)
+	// to to (0 = nobody), at at: a report new until then goes in review,
+	// and the first time anyone takes it is kept as its first action. A
+	// report whose assignee is no longer from is ECONFLICT.
+	SetReportAssignee(ctx context.Context, id, from, to int64, at time.Time) error
 	// ListReports returns reports without places, people and identifiers,
-	// newest first.
+	// in f.Order (newest first by default).
 	ListReports(ctx context.Context, f ReportFilter) ([]*Report, error)
 	CountReports(ctx context.Context, f ReportFilter) (int, error)
+	// CountReportsUpTo counts the filtered reports, stopping at max: a
+	// count of max means "max or more", at a cost that does not grow
+	// with the table.
+	CountReportsUpTo(ctx context.Context, f ReportFilter, max int) (int, error)
 	// CountReportsBy counts the filtered reports grouped by one column:
 	// "channel", "priority", "status", "state" or "incident_type".
 	CountReportsBy(ctx context.Context, f ReportFilter, column string) (map[string]int, error)

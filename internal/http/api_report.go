@@ -25,6 +25,8 @@ type apiReportFull struct {
 	Identifiers      []importer.Identifier `json:"identifiers"`
 	CreatedBy        *int64                `json:"created_by"`
 	IngestedAt       *time.Time            `json:"ingested_at"`
+	// Triage is the priority's explanation (api_priority.go).
+	Triage *apiTriage `json:"triage"`
 }
 
 type apiPlace struct {
@@ -86,7 +88,9 @@ func (s *Server) apiReportGet(w http.ResponseWriter, r *http.Request, a haven.Ac
 		s.apiError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, fullReport(rep))
+	full := fullReport(rep)
+	full.Triage = triageOf(rep, s.serviceNow())
+	writeJSON(w, http.StatusOK, full)
 }
 
 // apiReportCreate creates a report (channel "api" unless the body names

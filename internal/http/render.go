@@ -40,9 +40,11 @@ var navItems = []struct {
 	kind        haven.Kind
 	may         func(haven.Actor) bool
 }{
+	{"Queue", "/queue", haven.ActionAssign, haven.KindReport, nil},
 	{"Reports", "/reports", haven.ActionView, haven.KindReport, nil},
 	{"Cases", "/cases", haven.ActionView, haven.KindCase, nil},
 	{"Missing children", "/missing", haven.ActionView, haven.KindEpisode, nil},
+	{"Analysis", "/analysis", haven.ActionView, haven.KindAnalysisRequest, nil},
 	{"Identifiers", "/identifiers", haven.ActionView, haven.KindIdentifier, nil},
 	{"Review", "/review", haven.ActionView, haven.KindIdentifier, nil},
 	{"Agencies", "/agencies", haven.ActionView, haven.KindAgency, nil},

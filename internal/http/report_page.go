@@ -42,6 +42,12 @@ type reportPageData struct {
 	Matches *matchesView
 	// MatchDone says which decision on a person match was just recorded.
 	MatchDone string
+	// Cases are the cases holding the report and the form to open one
+	// (case_open.go); nil for those who may not see cases.
+	Cases *reportCasesView
+	// Triage is the priority, the rules that fired and the override
+	// (report_priority.go).
+	Triage *triageView
 }
 
 type placeRow struct{ Role, Text string }
@@ -131,6 +137,12 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request, a haven.Acto
 // renderReportPage shows report id with the given status; fe is a decision
 // on a person match refused for bad input (nil for none).
 func (s *Server) renderReportPage(w http.ResponseWriter, r *http.Request, a haven.Actor, id int64, status int, fe *matchFormError) {
+	s.renderReportPageWith(w, r, a, id, status, fe, nil)
+}
+
+// renderReportPageWith is renderReportPage with, as well, an override of
+// the priority refused for bad input (pe; nil for none).
+func (s *Server) renderReportPageWith(w http.ResponseWriter, r *http.Request, a haven.Actor, id int64, status int, fe *matchFormError, pe *priorityFormError) {
 	v, err := s.svc.ReportDetail(r.Context(), a, id, r.URL.Query().Get("reason"))
 	if err != nil {
 		s.pageError(w, r, err)
@@ -157,8 +169,10 @@ func (s *Server) renderReportPage(w http.ResponseWriter, r *http.Request, a have
 		d.People = append(d.People, newMentionRow(p))
 	}
 	d.Identifiers = identifierList{ID: "report-identifiers", Rows: identifierRows(rep.Identifiers)}
+	d.Triage = newTriageView(a, rep, s.svc.Now(), pe, r.URL.Query().Get("priority") == "set")
 	d.Links = s.reportLinks(r, a, rep.ID)
 	d.Matches = s.reportMatches(r, a, rep.ID, fe)
+	d.Cases = s.reportCases(r, a, rep)
 	if done := r.URL.Query().Get("match"); fe == nil && (done == "confirmed" || done == "rejected") {
 		d.MatchDone = done
 	}

@@ -38,11 +38,44 @@ func (s *Server) routes() {
 	// (reports_list.go, report_page.go).
 	m.Handle("GET /reports", s.requireUser(s.reports))
 	m.Handle("GET /reports/{id}", s.requireUser(s.reportPage))
+	// Search over reports and cases, with filters (search.go).
+	m.Handle("GET /search", s.requireUser(s.search))
+	// The analyst queue, most urgent first, and the supervisor's view of
+	// deadlines; claiming, releasing and assigning a report (queue.go,
+	// deadlines.go, queue_actions.go).
+	m.Handle("GET /queue", s.requireUser(s.queue))
+	m.Handle("GET /queue/deadlines", s.requireUser(s.deadlines))
+	m.Handle("POST /reports/{id}/claim", s.requireUser(s.reportClaim))
+	m.Handle("POST /reports/{id}/release", s.requireUser(s.reportRelease))
+	m.Handle("POST /reports/{id}/assign", s.requireUser(s.reportAssign))
 	m.Handle("GET /reports/{id}/attachments/{attID}", s.requireUser(s.reportAttachment))
+	// A supervisor's override of a report's triage priority, with a reason
+	// (report_priority.go).
+	m.Handle("POST /reports/{id}/priority", s.requireUser(s.reportPriority))
 	// An analyst's decision on a suggested match of a person in a report
 	// with a child on file, shown on the report's page (person_matches.go).
 	m.Handle("POST /person-matches/{id}/confirm", s.requireUser(s.personMatchConfirm))
 	m.Handle("POST /person-matches/{id}/reject", s.requireUser(s.personMatchReject))
+
+	// Cases (the case workbench): the list, one case with its timeline,
+	// opening one from a report's page, and the case page's actions
+	// (cases_list.go, case_page.go, case_open.go, case_actions.go).
+	m.Handle("GET /cases", s.requireUser(s.casesList))
+	m.Handle("GET /cases/{id}", s.requireUser(s.casePage))
+	m.Handle("POST /reports/{id}/cases", s.requireUser(s.reportOpenCase))
+	m.Handle("POST /cases/{id}/reports", s.requireUser(s.caseAction("report", "report", s.caseAddReport)))
+	m.Handle("POST /cases/{id}/status", s.requireUser(s.caseAction("status", "status", s.caseStatus)))
+	m.Handle("POST /cases/{id}/assign", s.requireUser(s.caseAction("assign", "assign", s.caseAssign)))
+	m.Handle("POST /cases/{id}/notes", s.requireUser(s.caseAction("note", "note", s.caseNote)))
+	m.Handle("POST /cases/{id}/tasks", s.requireUser(s.caseAction("task", "task", s.caseTask)))
+	m.Handle("POST /cases/{id}/tasks/{taskID}", s.requireUser(s.caseAction("task", "task", s.caseTaskDone)))
+	m.Handle("POST /cases/{id}/determinations", s.requireUser(s.caseAction("determination", "determination", s.caseDetermination)))
+	m.Handle("POST /cases/{id}/determinations/{detID}/approve", s.requireUser(s.caseAction("determination", "approved", s.caseDecide(true))))
+	m.Handle("POST /cases/{id}/determinations/{detID}/return", s.requireUser(s.caseAction("determination", "returned", s.caseDecide(false))))
+	m.Handle("POST /cases/{id}/merge", s.requireUser(s.caseAction("merge", "merged", s.caseMerge)))
+	m.Handle("POST /cases/{id}/split", s.requireUser(s.caseAction("split", "split", s.caseSplit)))
+	m.Handle("POST /cases/{id}/attachments/{attID}/reveal", s.requireUser(s.caseReveal))
+	m.Handle("GET /cases/{id}/attachments/{attID}", s.requireUser(s.caseAttachment))
 
 	// Linking: the identifier index with its review queue (?state=flagged,
 	// the default), one identifier with the reports it links, and the
@@ -57,6 +90,18 @@ func (s *Server) routes() {
 	// (network_page.go, review.go).
 	m.Handle("GET /networks/{id}", s.requireUser(s.networkPage))
 	m.Handle("GET /review", s.requireUser(s.review))
+
+	// Analytical support for law enforcement: officers' requests, the
+	// analysts' products answering them, and each product's watermarked
+	// PDF at /analysis/products/{id}.pdf (analysis.go).
+	m.Handle("GET /analysis", s.requireUser(s.analysisList))
+	m.Handle("POST /analysis", s.requireUser(s.analysisCreate))
+	m.Handle("GET /analysis/{id}", s.requireUser(s.analysisRequestPage))
+	m.Handle("POST /analysis/{id}/claim", s.requireUser(s.analysisClaim))
+	m.Handle("POST /analysis/{id}/assign", s.requireUser(s.analysisAssign))
+	m.Handle("POST /analysis/{id}/close", s.requireUser(s.analysisClose))
+	m.Handle("POST /analysis/{id}/products", s.requireUser(s.analysisProductCreate))
+	m.Handle("GET /analysis/products/{file}", s.requireUser(s.analysisProduct))
 
 	// The public tip form and its follow-up page: no sign-in, English and
 	// Spanish, rate limited per address (tip.go, tip_follow_up.go).
@@ -103,6 +148,36 @@ func (s *Server) routes() {
 	s.api("GET /api/v1/reports", s.requireToken(s.apiReports))
 	s.api("POST /api/v1/reports", s.requireToken(s.apiReportCreate))
 	s.api("GET /api/v1/reports/{id}", s.requireToken(s.apiReportGet))
+	s.api("POST /api/v1/reports/{id}/priority", s.requireToken(s.apiReportPriority))
+	// Linking: a report's links, the identifier index with the analysts'
+	// decisions, a network, and person matches (api_linking.go).
+	s.api("GET /api/v1/reports/{id}/links", s.requireToken(s.apiReportLinks))
+	s.api("GET /api/v1/identifiers", s.requireToken(s.apiIdentifiers))
+	s.api("GET /api/v1/identifiers/{id}", s.requireToken(s.apiIdentifier))
+	s.api("POST /api/v1/identifiers/{id}/exclude", s.requireToken(s.apiIdentifierExclude))
+	s.api("POST /api/v1/identifiers/{id}/confirm", s.requireToken(s.apiIdentifierConfirm))
+	s.api("GET /api/v1/networks/{id}", s.requireToken(s.apiNetwork))
+	s.api("GET /api/v1/reports/{id}/person-matches", s.requireToken(s.apiReportPersonMatches))
+	s.api("GET /api/v1/person-matches", s.requireToken(s.apiPendingPersonMatches))
+	s.api("POST /api/v1/person-matches/{id}/confirm", s.requireToken(s.apiPersonMatchConfirm))
+	s.api("POST /api/v1/person-matches/{id}/reject", s.requireToken(s.apiPersonMatchReject))
+	// The analyst queue and the deadline view (api_queue.go).
+	s.api("GET /api/v1/queue", s.requireToken(s.apiQueue))
+	s.api("GET /api/v1/deadlines", s.requireToken(s.apiDeadlines))
+	s.api("POST /api/v1/reports/{id}/claim", s.requireToken(s.apiReportClaim))
+	s.api("POST /api/v1/reports/{id}/release", s.requireToken(s.apiReportRelease))
+	s.api("POST /api/v1/reports/{id}/assign", s.requireToken(s.apiReportAssign))
+	s.api("GET /api/v1/search", s.requireToken(s.apiSearch))
+	// Analytical support (api_analysis.go).
+	s.api("GET /api/v1/analysis-requests", s.requireToken(s.apiAnalysisRequests))
+	s.api("POST /api/v1/analysis-requests", s.requireToken(s.apiAnalysisRequestCreate))
+	s.api("GET /api/v1/analysis-requests/{id}", s.requireToken(s.apiAnalysisRequestGet))
+	s.api("POST /api/v1/analysis-requests/{id}/claim", s.requireToken(s.apiAnalysisRequestClaim))
+	s.api("POST /api/v1/analysis-requests/{id}/close", s.requireToken(s.apiAnalysisRequestClose))
+	s.api("POST /api/v1/analysis-requests/{id}/assign", s.requireToken(s.apiAnalysisRequestAssign))
+	s.api("POST /api/v1/analysis-requests/{id}/products", s.requireToken(s.apiProductCreate))
+	s.api("GET /api/v1/products/{id}", s.requireToken(s.apiProductGet))
+	s.api("GET /api/v1/products/{id}/pdf", s.requireToken(s.apiProductPDF))
 	s.api("POST /api/v1/reports/{id}/attachments", s.requireToken(s.apiAttachmentCreate))
 	s.api("GET /api/v1/reports/{id}/attachments", s.requireToken(s.apiAttachmentList))
 	s.api("GET /api/v1/reports/{id}/attachments/{attID}", s.requireToken(s.apiAttachmentGet))
@@ -116,6 +191,15 @@ func (s *Server) routes() {
 	s.api("GET /api/v1/missing/{id}", s.requireToken(s.apiMissingGet))
 	s.api("POST /api/v1/missing/{id}/recovery", s.requireToken(s.apiMissingRecovery))
 	s.api("POST /api/v1/missing/{id}/notifications", s.requireToken(s.apiMissingNotifications))
+	// Cases, as on the case pages and with the same service methods (api_cases.go).
+	s.api("GET /api/v1/cases", s.requireToken(s.apiCases))
+	s.api("POST /api/v1/cases", s.requireToken(s.apiCaseCreate))
+	s.api("GET /api/v1/cases/{id}", s.requireToken(s.apiCaseGet))
+	s.api("GET /api/v1/cases/{id}/attachments/{attID}", s.requireToken(s.apiCaseAttachment))
+	s.api("GET /api/v1/case-statistics/determinations", s.requireToken(s.apiDeterminationStats))
+	for pattern, h := range s.apiCaseRoutes() {
+		s.api(pattern, s.requireToken(h))
+	}
 	m.HandleFunc("/api/", s.apiNotFound)
 
 	// Operations.

@@ -495,7 +495,7 @@ func testFullLifecycleWithAFileBecomesAHavenReport(t *testing.T, s *server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.IncidentType != haven.IncidentSexTrafficking || r.Priority != haven.P1 || r.Reporter.Email != "trust.safety@example.com" ||
+	if r.IncidentType != haven.IncidentSexTrafficking || r.Escalation == "" || r.Reporter.Email != "trust.safety@example.com" ||
 		r.Reporter.Organization != "examplechat" || r.IncidentAt == nil || !r.IncidentAt.Equal(time.Date(2026, 11, 20, 23, 30, 0, 0, time.UTC)) {
 		t.Errorf("report: %+v", r)
 	}

@@ -202,8 +202,12 @@ func mapReport(n *node, espName string, files []fileDoc, now time.Time) (*haven.
 	r.IncidentTimeText = sum.val("incidentDateTimeDescription")
 	platform := sum.val("platform")
 	if sum.has("escalateToHighPriority") {
-		// Triage proper comes later; the ESP's escalation is recorded now.
-		r.Priority = haven.P1
+		// The escalation is a triage fact (internal/triage): triage, in the
+		// ingest job, decides the priority.
+		r.Escalation = truncate(strings.TrimSpace(sum.val("escalateToHighPriority")), 3000)
+		if r.Escalation == "" {
+			r.Escalation = "(no text)"
+		}
 		m.note("Escalated to high priority by the ESP", sum.val("escalateToHighPriority"))
 	}
 	m.note("Platform", platform)

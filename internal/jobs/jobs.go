@@ -309,6 +309,14 @@ func truncate(s string, n int) string {
 	return s
 }
 
+// EmailNotification returns the handler of haven.JobEmailNotification.
+func EmailNotification(svc *haven.Service) Handler {
+	return func(ctx context.Context, j *haven.Job) (Done, error) {
+		done, err := svc.EmailNotification(ctx, j.RecordID)
+		return Done(done), err
+	}
+}
+
 // Ingest returns the handler of haven.JobIngestReport.
 func Ingest(svc *haven.Service) Handler {
 	return func(ctx context.Context, j *haven.Job) (Done, error) {

@@ -4,12 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
-	"slices"
-	"strconv"
 	"testing"
 	"time"
 
+	"github.com/haven-oss/haven/internal/bench/latency"
 	"github.com/haven-oss/haven/internal/haven"
 	"github.com/haven-oss/haven/internal/linking"
 )
@@ -32,13 +30,7 @@ import (
 // the identifiers' values themselves rather than HMACs, so that SQL can
 // fill the index; an HMAC costs about a microsecond per identifier.
 func BenchmarkLinkReport(b *testing.B) {
-	n := 1_000_000
-	if v := os.Getenv("HAVEN_BENCH_KEYS"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil || n < 1000 {
-			b.Fatalf("HAVEN_BENCH_KEYS=%q: give a number of identifiers, at least 1000", v)
-		}
-	}
+	n := latency.Size(b, "HAVEN_BENCH_KEYS", 1_000_000, 1000)
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		b.Run(dialect, func(b *testing.B) {
 			w := newBenchWorld(b, dialect, n)
@@ -167,16 +159,6 @@ func benchReport(ref string) *haven.Report {
 		ReceivedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Narrative: "A synthetic benchmark report."}
 }
 
-// percentiles reports the median and 99th percentile of ds.
-func percentiles(b *testing.B, ds []time.Duration) {
-	slices.Sort(ds)
-	q := func(p float64) float64 {
-		return float64(ds[min(len(ds)-1, int(p*float64(len(ds))))].Nanoseconds()) / 1e6
-	}
-	b.ReportMetric(q(0.50), "ms-p50")
-	b.ReportMetric(q(0.99), "ms-p99")
-}
-
 func (w *benchWorld) benchLink(b *testing.B) {
 	ctx := context.Background()
 	// The new reports, stored before the clock starts: 4 new identifiers
@@ -215,7 +197,7 @@ func (w *benchWorld) benchLink(b *testing.B) {
 	}
 	b.StopTimer()
 	w.linked += b.N
-	percentiles(b, ds)
+	latency.Report(b, ds)
 	// Every new report is in a network with the old report it shares an
 	// identifier with.
 	last := rs[len(rs)-1]
@@ -243,7 +225,7 @@ func (w *benchWorld) benchSelect(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	percentiles(b, ds)
+	latency.Report(b, ds)
 }
 
 func (w *benchWorld) benchUpdate(b *testing.B) {
@@ -261,5 +243,5 @@ func (w *benchWorld) benchUpdate(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	percentiles(b, ds)
+	latency.Report(b, ds)
 }

@@ -8,7 +8,7 @@ import (
 )
 
 const caseColumns = `id, child_id, title, status, determination, agency_id, assigned_to,
-	created_by, state, opened_at, closed_at, updated_at`
+	created_by, state, opened_at, closed_at, updated_at, determination_id, merged_into`
 
 var (
 	qCreateCase = query(`INSERT INTO cases (child_id, title, status, determination, agency_id,
@@ -27,7 +27,7 @@ func scanCase(s scanner) (*haven.Case, error) {
 	var c haven.Case
 	err := s.Scan(&c.ID, &c.ChildID, &c.Title, &c.Status, &c.Determination, idCol{&c.AgencyID},
 		idCol{&c.AssignedTo}, idCol{&c.CreatedBy}, &c.State, timeCol{&c.OpenedAt},
-		timePtrCol{&c.ClosedAt}, timeCol{&c.UpdatedAt})
+		timePtrCol{&c.ClosedAt}, timeCol{&c.UpdatedAt}, idCol{&c.DeterminationID}, idCol{&c.MergedInto})
 	if err != nil {
 		return nil, err
 	}
@@ -49,6 +49,9 @@ func (tx *tx) CreateCase(ctx context.Context, c *haven.Case) error {
 		err = tx.insertRows(ctx, insertCaseReports, len(ids), func(args []any, i int) []any {
 			return append(args, c.ID, ids[i])
 		}, nil)
+	}
+	if err == nil {
+		err = tx.indexCase(ctx, c.ID)
 	}
 	return tx.db.failure("create case", err, "", "")
 }
@@ -77,7 +80,7 @@ func (tx *tx) UpdateCase(ctx context.Context, c *haven.Case) error {
 		return tx.db.failure("update case", err, noCase, "")
 	}
 	c.UpdatedAt = tx.now
-	return nil
+	return tx.db.failure("update case", tx.indexCase(ctx, c.ID), "", "")
 }
 
 func caseWhere(f haven.CaseFilter) *where {
@@ -87,6 +90,9 @@ func caseWhere(f haven.CaseFilter) *where {
 	eq(w, "determination", string(f.Determination))
 	eq(w, "child_id", f.ChildID)
 	eq(w, "assigned_to", f.AssignedTo)
+	if !f.IncludeMerged {
+		w.add("merged_into IS NULL")
+	}
 	return w
 }
 

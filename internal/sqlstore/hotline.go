@@ -38,9 +38,10 @@ var (
 	WHERE recipient_id = ? AND (read_at IS NULL OR ? = 0) ORDER BY created_at DESC, id DESC LIMIT ?`)
 	qCountUnreadNotifications = query(`SELECT COUNT(*) FROM notifications WHERE recipient_id = ? AND read_at IS NULL`)
 	qMarkNotificationRead     = query(`UPDATE notifications SET read_at = COALESCE(read_at, ?) WHERE id = ?`)
+	qMarkNotificationEmailed  = query(`UPDATE notifications SET emailed_at = COALESCE(emailed_at, ?) WHERE id = ?`)
 )
 
-const notificationColumns = `id, recipient_id, kind, report_id, call_id, message, created_at, read_at`
+const notificationColumns = `id, recipient_id, kind, report_id, call_id, message, created_at, read_at, emailed_at`
 
 const (
 	noCall         = "no such call"
@@ -145,13 +146,17 @@ func (tx *tx) UpdateReportIntake(ctx context.Context, r *haven.Report) error {
 			return tx.db.failure("update report intake", err, "", "")
 		}
 	}
-	return tx.db.failure("update report intake", tx.insertReportParts(ctx, r), "", "")
+	err = tx.insertReportParts(ctx, r)
+	if err == nil {
+		err = tx.indexReport(ctx, r.ID)
+	}
+	return tx.db.failure("update report intake", err, "", "")
 }
 
 func scanNotification(s scanner) (*haven.Notification, error) {
 	var n haven.Notification
 	err := s.Scan(&n.ID, &n.RecipientID, &n.Kind, idCol{&n.ReportID}, idCol{&n.CallID}, &n.Message,
-		timeCol{&n.CreatedAt}, timePtrCol{&n.ReadAt})
+		timeCol{&n.CreatedAt}, timePtrCol{&n.ReadAt}, timePtrCol{&n.EmailedAt})
 	if err != nil {
 		return nil, err
 	}
@@ -194,6 +199,10 @@ func (tx *tx) CountUnreadNotifications(ctx context.Context, recipientID int64) (
 	var n int
 	err := tx.queryRow(ctx, qCountUnreadNotifications, recipientID).Scan(&n)
 	return n, tx.db.failure("count unread notifications", err, "", "")
+}
+
+func (tx *tx) MarkNotificationEmailed(ctx context.Context, id int64, at time.Time) error {
+	return tx.db.failure("mark notification emailed", tx.execOne(ctx, qMarkNotificationEmailed, timeArg(at), id), noNotification, "")
 }
 
 func (tx *tx) MarkNotificationRead(ctx context.Context, id int64, at time.Time) error {

@@ -85,7 +85,7 @@ var (
 	qKeyByMAC  = query(`SELECT ` + keyColumns + ` FROM identifier_keys WHERE kind = ? AND mac = ?`)
 
 	qNetworkOfReportID = query(`SELECT network_id FROM report_network WHERE report_id = ?`)
-	qLockNetwork       = query(`UPDATE networks SET updated_at = ? WHERE id = ?`)
+	qLockNetwork       = query(`UPDATE networks SET updated_at = ? WHERE id = ? RETURNING ` + networkColumns)
 	qNetworkByID       = query(`SELECT ` + networkColumns + ` FROM networks WHERE id = ?`)
 	qNetworkOfReport   = query(`SELECT n.id, n.size, n.first_report_at, n.last_report_at, n.updated_at
 	FROM report_network rn JOIN networks n ON n.id = rn.network_id WHERE rn.report_id = ?`)
@@ -187,7 +187,7 @@ func (tx *tx) AddReportIdentifiers(ctx context.Context, reportID int64, ids []ha
 		}
 		id.ID, id.ReportID = rid, reportID
 	}
-	return nil
+	return tx.db.failure("add report identifiers", tx.indexReport(ctx, reportID), "", "")
 }
 
 func (tx *tx) LinkReport(ctx context.Context, l *haven.Linking) (*haven.LinkOutcome, error) {
@@ -254,9 +254,16 @@ func (tx *tx) linkReport(ctx context.Context, l *haven.Linking) (*haven.LinkOutc
 		// in whatever network it is in (none, unless linked before).
 		return out, tx.reportNetworkOutcome(ctx, l.ReportID, out)
 	}
+	// seen is what the last gather found: with no identifier flagged, the
+	// gather after the locks (rule 2) lists exactly the reports and
+	// networks joinReports needs, and they cannot change while the locks
+	// are held.
+	var seen *netSnapshot
 	gather := func() (map[int64]bool, error) {
+		seen = &netSnapshot{}
 		nets := map[int64]bool{}
-		err := tx.keysMembers(ctx, l.ReportID, append(append([]int64(nil), shared...), flagged...), func(_, net int64) {
+		err := tx.keysMembers(ctx, l.ReportID, append(append([]int64(nil), shared...), flagged...), func(r, net int64) {
+			seen.members = append(seen.members, [2]int64{r, net})
 			if net != 0 {
 				nets[net] = true
 			}
@@ -273,7 +280,13 @@ func (tx *tx) linkReport(ctx context.Context, l *haven.Linking) (*haven.LinkOutc
 		if len(shared) == 0 {
 			return nil
 		}
-		out.NetworkID, members, err = tx.joinReports(ctx, l.ReportID, received, shared, owned)
+		known := seen
+		if len(flagged) > 0 {
+			known = nil // the resplit changed the networks: read them again
+		} else {
+			known.nets = tx.locked
+		}
+		out.NetworkID, members, err = tx.joinReports(ctx, l.ReportID, received, shared, owned, known)
 		return err
 	})
 	if err != nil {
@@ -469,17 +482,16 @@ func (tx *tx) lockAndApply(ctx context.Context, gather func() (map[int64]bool, e
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	owned := make(map[int64]bool, len(ids))
+	tx.locked = make(map[int64]*haven.Network, len(ids))
 	for _, id := range ids {
-		res, err := tx.exec(ctx, qLockNetwork, tx.now, id)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
+		n, err := scanNetwork(tx.queryRow(ctx, qLockNetwork, tx.now, id))
+		if errors.Is(err, sql.ErrNoRows) {
 			return errRestart // merged away meanwhile
+		} else if err != nil {
+			return err
 		}
 		owned[id] = true
+		tx.locked[id] = n
 	}
 	again, err := gather()
 	if err != nil {
@@ -493,6 +505,22 @@ func (tx *tx) lockAndApply(ctx context.Context, gather func() (map[int64]bool, e
 	return apply(owned)
 }
 
+// netSnapshot is what a transaction holding the locks knows of the networks
+// it is about to join: the (report, network) pairs of the reports linked
+// through the identifiers, and the locked networks' rows.
+type netSnapshot struct {
+	members [][2]int64
+	nets    map[int64]*haven.Network
+}
+
+// network returns the snapshot's row of network id, nil if it has none.
+func (s *netSnapshot) network(id int64) *haven.Network {
+	if s == nil {
+		return nil
+	}
+	return s.nets[id]
+}
+
 // member is a report of a network with when it was received.
 type member struct {
 	id       int64
@@ -504,7 +532,10 @@ type member struct {
 // theirs, or a new one when none of them is in a network. It returns that
 // network and the reports it put in it; nothing happens (0) when that makes
 // fewer than two reports.
-func (tx *tx) joinReports(ctx context.Context, reportID int64, received time.Time, keyIDs []int64, owned map[int64]bool) (int64, map[int64]bool, error) {
+//
+// known, when not nil, is what the caller read under the locks: the members
+// (as keysMembers(reportID, keyIDs) lists them) and the networks' rows.
+func (tx *tx) joinReports(ctx context.Context, reportID int64, received time.Time, keyIDs []int64, owned map[int64]bool, known *netSnapshot) (int64, map[int64]bool, error) {
 	nets := map[int64]bool{}
 	loose := map[int64]bool{}
 	add := func(r, n int64) {
@@ -515,7 +546,12 @@ func (tx *tx) joinReports(ctx context.Context, reportID int64, received time.Tim
 		}
 	}
 	all := map[int64]bool{}
-	if err := tx.keysMembers(ctx, reportID, keyIDs, func(r, n int64) { add(r, n); all[r] = true }); err != nil {
+	if known != nil {
+		for _, m := range known.members {
+			add(m[0], m[1])
+			all[m[0]] = true
+		}
+	} else if err := tx.keysMembers(ctx, reportID, keyIDs, func(r, n int64) { add(r, n); all[r] = true }); err != nil {
 		return 0, nil, err
 	}
 	if len(all) < 2 {
@@ -540,9 +576,12 @@ func (tx *tx) joinReports(ctx context.Context, reportID int64, received time.Tim
 		}
 	}
 	for _, id := range ids {
-		n, err := scanNetwork(tx.queryRow(ctx, qNetworkByID, id))
-		if err != nil {
-			return 0, nil, err
+		n := known.network(id)
+		if n == nil {
+			var err error
+			if n, err = scanNetwork(tx.queryRow(ctx, qNetworkByID, id)); err != nil {
+				return 0, nil, err
+			}
 		}
 		size += n.Size
 		widen(n.FirstReportAt)
@@ -775,7 +814,7 @@ func (tx *tx) decideKey(ctx context.Context, id int64, state haven.KeyState, rea
 		err = tx.withNetworks(ctx, gather, func(owned map[int64]bool) error { return tx.resplitKey(ctx, id, owned) })
 	case !before.Links() && state == haven.KeyActive:
 		err = tx.withNetworks(ctx, gather, func(owned map[int64]bool) error {
-			_, _, err := tx.joinReports(ctx, 0, time.Time{}, []int64{id}, owned)
+			_, _, err := tx.joinReports(ctx, 0, time.Time{}, []int64{id}, owned, nil)
 			return err
 		})
 	}
@@ -878,13 +917,9 @@ func (tx *tx) IdentifierReports(ctx context.Context, keyID int64, scope haven.Sc
 	out, err := queryAll(ctx, tx, func(s scanner) (*haven.LinkedReport, error) {
 		var r haven.Report
 		lr := &haven.LinkedReport{Report: &r}
-		c, id := &r.Reporter, &lr.Identifier
-		err := s.Scan(&r.ID, &r.Ref, &r.Channel, &r.IncidentType, &r.MissingType, &r.MissingFromCare,
-			timeCol{&r.ReceivedAt}, timePtrCol{&r.IncidentAt}, &r.IncidentTimeText, &r.Narrative, &r.State,
-			&c.Anonymous, &c.Name, &c.Phone, &c.Email, &c.Organization, &c.Relationship, &c.Language,
-			listCol{&r.Indicators}, &r.Priority, &r.Status, idCol{&r.AgencyID}, idCol{&r.CreatedBy},
-			idCol{&r.AssignedTo}, timeCol{&r.CreatedAt}, timeCol{&r.UpdatedAt}, timePtrCol{&r.IngestedAt},
-			&id.ID, &id.ReportID, &id.Kind, &id.Value, &id.Platform, &id.Raw, &id.Source, timeCol{&lr.LinkedAt})
+		id := &lr.Identifier
+		err := s.Scan(append(reportDest(&r),
+			&id.ID, &id.ReportID, &id.Kind, &id.Value, &id.Platform, &id.Raw, &id.Source, timeCol{&lr.LinkedAt})...)
 		return lr, err
 	}, q, args...)
 	return out, tx.db.failure("identifier reports", err, "", "")

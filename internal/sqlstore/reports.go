@@ -2,6 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,14 +15,21 @@ const reportColumns = `id, ref, channel, incident_type, missing_type, missing_fr
 	received_at, incident_at, incident_time_text, narrative, state, reporter_anonymous,
 	reporter_name, reporter_phone, reporter_email, reporter_organization,
 	reporter_relationship, reporter_language, indicators, priority, status, agency_id,
-	created_by, assigned_to, created_at, updated_at, ingested_at`
+	created_by, assigned_to, created_at, updated_at, ingested_at, due_at, escalation`
 
 var (
 	qCreateReport = insertQuery(`INSERT INTO reports (` + strings.TrimPrefix(reportColumns, "id, ") + `)
-	VALUES (` + placeholders(26) + `) ON CONFLICT DO NOTHING`)
+	VALUES (` + placeholders(28) + `) ON CONFLICT DO NOTHING`)
 	qMarkReportIngested = query(`UPDATE reports SET ingested_at = ? WHERE id = ?`)
-	qReportByID         = query(`SELECT ` + reportColumns + ` FROM reports WHERE id = ?`)
-	qReportByRef        = query(`SELECT ` + reportColumns + ` FROM reports WHERE ref = ?`)
+	// qAssignReport and qReleaseReport change the assignee only if it is
+	// still the one the caller saw (none being 0 on both sides).
+	qAssignReport = query(`UPDATE reports SET assigned_to = ?,
+	status = CASE WHEN status = 'new' THEN 'in_review' ELSE status END,
+	first_action_at = COALESCE(first_action_at, ?), updated_at = ?
+	WHERE id = ? AND COALESCE(assigned_to, 0) = COALESCE(?, 0)`)
+	qReleaseReport = query(`UPDATE reports SET assigned_to = NULL, updated_at = ? WHERE id = ? AND COALESCE(assigned_to, 0) = COALESCE(?, 0)`)
+	qReportByID    = query(`SELECT ` + reportColumns + ` FROM reports WHERE id = ?`)
+	qReportByRef   = query(`SELECT ` + reportColumns + ` FROM reports WHERE ref = ?`)
 
 	insertPlaces = newMultiInsert(`INSERT INTO report_places (report_id, pos, role, name, address,
 	city, county, state, zip, country, lat, lon)`, 12, false)
@@ -41,16 +51,21 @@ const noReport = "no such report"
 
 func scanReport(s scanner) (*haven.Report, error) {
 	var r haven.Report
-	c := &r.Reporter
-	err := s.Scan(&r.ID, &r.Ref, &r.Channel, &r.IncidentType, &r.MissingType, &r.MissingFromCare,
-		timeCol{&r.ReceivedAt}, timePtrCol{&r.IncidentAt}, &r.IncidentTimeText, &r.Narrative, &r.State,
-		&c.Anonymous, &c.Name, &c.Phone, &c.Email, &c.Organization, &c.Relationship, &c.Language,
-		listCol{&r.Indicators}, &r.Priority, &r.Status, idCol{&r.AgencyID}, idCol{&r.CreatedBy},
-		idCol{&r.AssignedTo}, timeCol{&r.CreatedAt}, timeCol{&r.UpdatedAt}, timePtrCol{&r.IngestedAt})
-	if err != nil {
+	if err := s.Scan(reportDest(&r)...); err != nil {
 		return nil, err
 	}
 	return &r, nil
+}
+
+// reportDest returns the scan targets of reportColumns in r.
+func reportDest(r *haven.Report) []any {
+	c := &r.Reporter
+	return []any{&r.ID, &r.Ref, &r.Channel, &r.IncidentType, &r.MissingType, &r.MissingFromCare,
+		timeCol{&r.ReceivedAt}, timePtrCol{&r.IncidentAt}, &r.IncidentTimeText, &r.Narrative, &r.State,
+		&c.Anonymous, &c.Name, &c.Phone, &c.Email, &c.Organization, &c.Relationship, &c.Language,
+		listCol{&r.Indicators}, &r.Priority, &r.Status, idCol{&r.AgencyID}, idCol{&r.CreatedBy},
+		idCol{&r.AssignedTo}, timeCol{&r.CreatedAt}, timeCol{&r.UpdatedAt}, timePtrCol{&r.IngestedAt},
+		timePtrCol{&r.DueAt}, &r.Escalation}
 }
 
 func (tx *tx) CreateReport(ctx context.Context, r *haven.Report) error {
@@ -69,12 +84,15 @@ func (tx *tx) createReport(ctx context.Context, r *haven.Report) error {
 		r.IncidentTimeText, r.Narrative, r.State, c.Anonymous, c.Name, c.Phone, c.Email,
 		c.Organization, c.Relationship, c.Language, listArg(r.Indicators), int64(r.Priority),
 		string(r.Status), idArg(r.AgencyID), idArg(r.CreatedBy), idArg(r.AssignedTo),
-		r.CreatedAt, r.UpdatedAt, timePtrArg(r.IngestedAt))
+		r.CreatedAt, r.UpdatedAt, timePtrArg(r.IngestedAt), timePtrArg(r.DueAt), r.Escalation)
 	if err != nil {
 		return err
 	}
 	r.ID = id
-	return tx.insertReportParts(ctx, r)
+	if err := tx.insertReportParts(ctx, r); err != nil {
+		return err
+	}
+	return tx.indexReport(ctx, r.ID)
 }
 
 // insertReportParts inserts the report's places, people and identifiers,
@@ -171,17 +189,60 @@ func reportWhere(f haven.ReportFilter) *where {
 		w.add("assigned_to IS NULL")
 	}
 	w.between("received_at", f.ReceivedFrom, f.ReceivedTo)
+	if f.Open {
+		// Written as the queue's partial index is (migration 00020).
+		w.add("status IN ('new', 'in_review')")
+	}
+	if f.AwaitingAction {
+		w.add("first_action_at IS NULL")
+	}
+	w.between("due_at", f.DueFrom, f.DueBefore)
 	return w
 }
 
-var reportListing = listing[*haven.Report]{"reports", reportColumns, "received_at DESC, id DESC", scanReport}
+var (
+	reportListing = listing[*haven.Report]{"reports", reportColumns, "received_at DESC, id DESC", scanReport}
+	// reportsByUrgency is the queue's order: priority (0, not yet
+	// triaged, first), the first action's due time, arrival.
+	reportsByUrgency = listing[*haven.Report]{"reports", reportColumns, "priority, due_at, id", scanReport}
+)
 
 func (tx *tx) ListReports(ctx context.Context, f haven.ReportFilter) ([]*haven.Report, error) {
-	return list(ctx, tx, reportListing, reportWhere(f), f.Limit, f.Offset)
+	l := reportListing
+	switch f.Order {
+	case haven.OrderReceived:
+	case haven.OrderUrgency:
+		l = reportsByUrgency
+	default:
+		return nil, haven.Errorf(haven.EINVALID, "reports cannot be listed in the order %q", f.Order)
+	}
+	return list(ctx, tx, l, reportWhere(f), f.Limit, f.Offset)
+}
+
+func (tx *tx) SetReportAssignee(ctx context.Context, id, from, to int64, at time.Time) error {
+	var err error
+	if to == 0 {
+		err = tx.execOne(ctx, qReleaseReport, timeArg(at), id, idArg(from))
+	} else {
+		err = tx.execOne(ctx, qAssignReport, idArg(to), timeArg(at), timeArg(at), id, idArg(from))
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		err = haven.Errorf(haven.ECONFLICT, "Someone else changed who has this report meanwhile: look again.")
+	}
+	return tx.db.failure("set report assignee", err, "", "")
 }
 
 func (tx *tx) CountReports(ctx context.Context, f haven.ReportFilter) (int, error) {
 	return tx.countWhere(ctx, "reports", reportWhere(f))
+}
+
+func (tx *tx) CountReportsUpTo(ctx context.Context, f haven.ReportFilter, max int) (int, error) {
+	w := reportWhere(f)
+	var n int
+	// The cap is written into the SQL, not bound: PostgreSQL's generic
+	// plan for "LIMIT $n" guesses a tenth of the table and scans it all.
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM reports`+w.String()+` LIMIT `+strconv.Itoa(max)+`) AS capped`, w.args...).Scan(&n)
+	return n, tx.db.failure("count reports", err, "", "")
 }
 
 // reportGroupColumns are the columns CountReportsBy may group by.

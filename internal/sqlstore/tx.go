@@ -28,6 +28,9 @@ type tx struct {
 	// outside group commit).
 	auditQueue []pendingAudit
 	head       *auditHead
+	// locked are the networks the current network phase of a link holds,
+	// as their locks returned them (links.go).
+	locked map[int64]*haven.Network
 }
 
 var _ haven.Tx = (*tx)(nil)

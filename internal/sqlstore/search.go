@@ -279,11 +279,10 @@ func searchSQL[T any](tx *tx, s searchSpec[T], f haven.SearchFilter, w *where) (
 	}
 	if !tx.postgres() {
 		// FTS5: the MATCH first, so that the full-text index drives the
-		// query and the filters check each match's row. Every match's id
-		// (the newest up to the rank limit),
-		// time and bm25 rank are kept (m), then counted and the page taken
-		// (p), and only the page's rows are read whole, with their
-		// snippets. bm25() and snippet() cannot run beside a window
+		// query and the filters check each match's row. Every match's id,
+		// time and bm25 rank (the newest matches up to the rank limit) are
+		// kept (m), then counted and the page taken (p), and only the
+		// page's rows are read whole, with their snippets. bm25() and snippet() cannot run beside a window
 		// function, hence the materialised m and the second MATCH, which
 		// FTS5 runs for the page's rowids only.
 		match := fts5Match(f.Query)

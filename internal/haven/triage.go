@@ -123,6 +123,10 @@ type TriageTx interface {
 	TriageContext(ctx context.Context, reportID int64) (*TriageContext, error)
 	// ReportTriage returns the report's triage and override (nil when none).
 	ReportTriage(ctx context.Context, reportID int64) (*Triage, *PriorityOverride, error)
+	// LockReportTriage holds the report's row until the transaction ends,
+	// so that evaluations of one report run one after the other (each
+	// sees the one before: a rise is noticed, and announced, once).
+	LockReportTriage(ctx context.Context, reportID int64) error
 	// SetReportTriage records the rules' decision with the report's
 	// effective priority and due time.
 	SetReportTriage(ctx context.Context, reportID int64, t *Triage, effective Priority, dueAt *time.Time) error
@@ -319,6 +323,9 @@ func (s *Service) retriageChild(ctx context.Context, tx Tx, childID int64) error
 // triageTx evaluates and records one report's triage inside tx and returns
 // the context it read.
 func (s *Service) triageTx(ctx context.Context, tx Tx, reportID int64) (*TriageContext, error) {
+	if err := tx.LockReportTriage(ctx, reportID); err != nil {
+		return nil, err
+	}
 	r, err := tx.ReportByID(ctx, reportID)
 	if err != nil {
 		return nil, err

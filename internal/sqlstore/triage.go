@@ -16,9 +16,12 @@ import (
 // priority, written together with them.
 
 var (
-	qReportExists   = query(`SELECT id FROM reports WHERE id = ?`)
-	qTriageImminent = query(`SELECT imminent_at FROM calls WHERE report_id = ? AND imminent = ?`)
-	qTriagePhotos   = query(`SELECT COUNT(*) FROM attachments WHERE report_id = ? AND content_type LIKE 'image/%'`)
+	// qLockReportTriage takes the report's row lock (PostgreSQL; SQLite
+	// runs one write transaction at a time anyway).
+	qLockReportTriage = query(`UPDATE reports SET triaged_at = triaged_at WHERE id = ?`)
+	qReportExists     = query(`SELECT id FROM reports WHERE id = ?`)
+	qTriageImminent   = query(`SELECT imminent_at FROM calls WHERE report_id = ? AND imminent = ?`)
+	qTriagePhotos     = query(`SELECT COUNT(*) FROM attachments WHERE report_id = ? AND content_type LIKE 'image/%'`)
 
 	// The missing episodes a report concerns: those it opened (open or
 	// not), those of the children its people are matched to, and those
@@ -93,6 +96,10 @@ func (tx *tx) triageContext(ctx context.Context, reportID int64) (*haven.TriageC
 		return nil, err
 	}
 	return c, nil
+}
+
+func (tx *tx) LockReportTriage(ctx context.Context, reportID int64) error {
+	return tx.db.failure("lock report", tx.execOne(ctx, qLockReportTriage, reportID), noReport, "")
 }
 
 func (tx *tx) ReportTriage(ctx context.Context, reportID int64) (*haven.Triage, *haven.PriorityOverride, error) {

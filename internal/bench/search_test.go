@@ -4,14 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/haven-oss/haven/internal/bench/latency"
 	"github.com/haven-oss/haven/internal/haven"
 	"github.com/haven-oss/haven/internal/postgres"
 	"github.com/haven-oss/haven/internal/postgres/pgtest"
@@ -36,13 +34,7 @@ import (
 // words have realistic selectivity (a place name is in about 2% of
 // reports, a surname in 1%, "girl" in about a quarter).
 func BenchmarkSearch(b *testing.B) {
-	n := 100_000
-	if v := os.Getenv("HAVEN_BENCH_REPORTS"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil || n < 1000 {
-			b.Fatalf("HAVEN_BENCH_REPORTS=%q: give a number of reports, at least 1000", v)
-		}
-	}
+	n := latency.Size(b, "HAVEN_BENCH_REPORTS", 100_000, 1000)
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		b.Run(dialect, func(b *testing.B) {
 			w := newSearchWorld(b, dialect, n)
@@ -312,10 +304,5 @@ func (w *searchWorld) bench(b *testing.B, run func(ctx context.Context, tx haven
 		}
 	}
 	b.StopTimer()
-	slices.Sort(ds)
-	q := func(p float64) float64 {
-		return float64(ds[min(len(ds)-1, int(p*float64(len(ds))))].Nanoseconds()) / 1e6
-	}
-	b.ReportMetric(q(0.50), "ms-p50")
-	b.ReportMetric(q(0.99), "ms-p99")
+	latency.Report(b, ds)
 }

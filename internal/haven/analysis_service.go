@@ -12,6 +12,22 @@ import (
 // own agency. It sets OfficerID, AgencyID (the officer's; a request for
 // another agency is refused), Status and the timestamps, and audits it.
 func (s *Service) CreateAnalysisRequest(ctx context.Context, a Actor, r *AnalysisRequest) error {
+	return s.createAnalysisRequest(ctx, a, Once{}, r)
+}
+
+// CreateAnalysisRequestOnce is CreateAnalysisRequest for a request that may
+// be retried: a retry with the same key files nothing and sets r.ID to the
+// first request's, with replayed true.
+func (s *Service) CreateAnalysisRequestOnce(ctx context.Context, a Actor, o Once, r *AnalysisRequest) (replayed bool, err error) {
+	id, replayed, err := s.once(ctx, a, o, func() (int64, error) {
+		err := s.createAnalysisRequest(ctx, a, o, r)
+		return r.ID, err
+	})
+	r.ID = id
+	return replayed, err
+}
+
+func (s *Service) createAnalysisRequest(ctx context.Context, a Actor, o Once, r *AnalysisRequest) error {
 	const action = "analysis_request.create"
 	if !CanKind(a, ActionCreate, KindAnalysisRequest) {
 		return s.deny(ctx, a, action, KindAnalysisRequest, 0, forbidden("request analysis"))
@@ -37,6 +53,9 @@ func (s *Service) CreateAnalysisRequest(ctx context.Context, a Actor, r *Analysi
 	r.Status, r.AnalystID, r.AnsweredAt, r.ClosedAt = RequestOpen, 0, nil, nil
 	return s.Store.Update(ctx, func(tx Tx) error {
 		if err := tx.CreateAnalysisRequest(ctx, r); err != nil {
+			return err
+		}
+		if err := s.remember(ctx, tx, a, o, r.ID); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, a, action, OutcomeOK, KindAnalysisRequest, r.ID, "", r.CaseNumber)
@@ -179,6 +198,31 @@ func (s *Service) changeAnalysisRequest(ctx context.Context, a Actor, id int64, 
 // request becomes answered. A request the actor may not see is ENOTFOUND
 // (audited); a closed request takes no more products.
 func (s *Service) CreateProduct(ctx context.Context, a Actor, p *AnalyticalProduct) error {
+	return s.createProduct(ctx, a, Once{}, p)
+}
+
+// CreateProductOnce is CreateProduct for a request that may be retried: a
+// retry with the same key makes no new version; it returns the first
+// product (read again) with replayed true.
+func (s *Service) CreateProductOnce(ctx context.Context, a Actor, o Once, p *AnalyticalProduct) (out *AnalyticalProduct, replayed bool, err error) {
+	id, replayed, err := s.once(ctx, a, o, func() (int64, error) {
+		err := s.createProduct(ctx, a, o, p)
+		return p.ID, err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	if !replayed {
+		return p, false, nil
+	}
+	err = s.Store.View(ctx, func(tx Tx) (err error) {
+		out, err = tx.ProductByID(ctx, id)
+		return err
+	})
+	return out, true, err
+}
+
+func (s *Service) createProduct(ctx context.Context, a Actor, o Once, p *AnalyticalProduct) error {
 	const action = "analytical_product.create"
 	if !CanKind(a, ActionCreate, KindProduct) {
 		return s.deny(ctx, a, action, KindProduct, 0, forbidden("make analytical products"))
@@ -216,6 +260,9 @@ func (s *Service) CreateProduct(ctx context.Context, a Actor, p *AnalyticalProdu
 	}
 	return s.Store.Update(ctx, func(tx Tx) error {
 		if err := tx.CreateProduct(ctx, p); err != nil {
+			return err
+		}
+		if err := s.remember(ctx, tx, a, o, p.ID); err != nil {
 			return err
 		}
 		r, err := tx.AnalysisRequestByID(ctx, p.RequestID)

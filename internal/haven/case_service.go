@@ -36,6 +36,32 @@ type OpenCase struct {
 // the person mention (audited as child.create); a mention already matched
 // with a child on file opens the case about that child.
 func (s *Service) OpenCaseFromReport(ctx context.Context, a Actor, in OpenCase) (*Case, error) {
+	c, _, err := s.OpenCaseFromReportOnce(ctx, a, Once{}, in)
+	return c, err
+}
+
+// OpenCaseFromReportOnce is OpenCaseFromReport for a request that may be
+// retried: a retry with the same key returns the case the first one opened
+// (replayed true, the case read again) instead of opening another.
+func (s *Service) OpenCaseFromReportOnce(ctx context.Context, a Actor, o Once, in OpenCase) (c *Case, replayed bool, err error) {
+	id, replayed, err := s.once(ctx, a, o, func() (int64, error) {
+		c, err := s.openCaseFromReport(ctx, a, o, in)
+		if err != nil {
+			return 0, err
+		}
+		return c.ID, nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	err = s.Store.View(ctx, func(tx Tx) (err error) {
+		c, err = tx.CaseByID(ctx, id)
+		return err
+	})
+	return c, replayed, err
+}
+
+func (s *Service) openCaseFromReport(ctx context.Context, a Actor, o Once, in OpenCase) (*Case, error) {
 	if !CanKind(a, ActionCreate, KindCase) {
 		return nil, s.deny(ctx, a, "case.create", KindCase, 0, forbidden("open cases"))
 	}
@@ -78,7 +104,7 @@ func (s *Service) OpenCaseFromReport(ctx context.Context, a Actor, in OpenCase) 
 		}
 	}
 	c := &Case{ChildID: childID, Title: strings.TrimSpace(in.Title), AgencyID: rep.AgencyID, State: rep.State, ReportIDs: []int64{rep.ID}}
-	if err := s.CreateCase(ctx, a, c); err != nil {
+	if err := s.createCase(ctx, a, o, c); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -278,6 +304,23 @@ func (s *Service) AssignCase(ctx context.Context, a Actor, caseID, to int64) (*C
 // AddCaseNote adds a note to a case the actor may change. A shareable note
 // may go into a referral package later (issue 6).
 func (s *Service) AddCaseNote(ctx context.Context, a Actor, caseID int64, body string, shareable bool) (*CaseNote, error) {
+	return s.addCaseNote(ctx, a, Once{}, caseID, body, shareable)
+}
+
+// AddCaseNoteOnce is AddCaseNote for a request that may be retried: a
+// retry with the same key adds nothing and returns the first note's id with
+// replayed true.
+func (s *Service) AddCaseNoteOnce(ctx context.Context, a Actor, o Once, caseID int64, body string, shareable bool) (noteID int64, replayed bool, err error) {
+	return s.once(ctx, a, o, func() (int64, error) {
+		n, err := s.addCaseNote(ctx, a, o, caseID, body, shareable)
+		if err != nil {
+			return 0, err
+		}
+		return n.ID, nil
+	})
+}
+
+func (s *Service) addCaseNote(ctx context.Context, a Actor, o Once, caseID int64, body string, shareable bool) (*CaseNote, error) {
 	const action = "case.note"
 	body = strings.TrimSpace(body)
 	n := &CaseNote{CaseID: caseID, Body: body, Shareable: shareable, CreatedBy: a.UserID}
@@ -299,6 +342,9 @@ func (s *Service) AddCaseNote(ctx context.Context, a Actor, caseID int64, body s
 		if err := s.caseEvent(ctx, tx, a, c.ID, CaseEventNote, summary, "note", n.ID); err != nil {
 			return err
 		}
+		if err := s.remember(ctx, tx, a, o, n.ID); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, a, action, OutcomeOK, KindCase, c.ID, "", fmt.Sprintf("note %d", n.ID))
 	})
 	if err != nil {
@@ -310,6 +356,23 @@ func (s *Service) AddCaseNote(ctx context.Context, a Actor, caseID int64, body s
 // AddCaseTask adds a task with an owner (0 for none yet) and a due time
 // (nil for none) to a case the actor may change.
 func (s *Service) AddCaseTask(ctx context.Context, a Actor, caseID int64, title string, ownerID int64, due *time.Time) (*CaseTask, error) {
+	return s.addCaseTask(ctx, a, Once{}, caseID, title, ownerID, due)
+}
+
+// AddCaseTaskOnce is AddCaseTask for a request that may be retried: a
+// retry with the same key adds nothing and returns the first task's id with
+// replayed true.
+func (s *Service) AddCaseTaskOnce(ctx context.Context, a Actor, o Once, caseID int64, title string, ownerID int64, due *time.Time) (taskID int64, replayed bool, err error) {
+	return s.once(ctx, a, o, func() (int64, error) {
+		t, err := s.addCaseTask(ctx, a, o, caseID, title, ownerID, due)
+		if err != nil {
+			return 0, err
+		}
+		return t.ID, nil
+	})
+}
+
+func (s *Service) addCaseTask(ctx context.Context, a Actor, o Once, caseID int64, title string, ownerID int64, due *time.Time) (*CaseTask, error) {
 	const action = "case.task_add"
 	title = strings.TrimSpace(title)
 	t := &CaseTask{CaseID: caseID, Title: title, OwnerID: ownerID, DueAt: due, CreatedBy: a.UserID}
@@ -343,6 +406,9 @@ func (s *Service) AddCaseTask(ctx context.Context, a Actor, caseID int64, title 
 			return err
 		}
 		if err := s.caseEvent(ctx, tx, a, c.ID, CaseEventTaskAdded, summary, "task", t.ID); err != nil {
+			return err
+		}
+		if err := s.remember(ctx, tx, a, o, t.ID); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, a, action, OutcomeOK, KindCase, c.ID, "", fmt.Sprintf("task %d", t.ID))

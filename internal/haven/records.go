@@ -159,6 +159,11 @@ func (s *Service) GetChild(ctx context.Context, a Actor, id int64, reason string
 // CreateCase opens a child-centred case for an existing child, joining the
 // given reports (each must exist and be visible to the actor).
 func (s *Service) CreateCase(ctx context.Context, a Actor, c *Case) error {
+	return s.createCase(ctx, a, Once{}, c)
+}
+
+// createCase is CreateCase recording the request's key o with the case.
+func (s *Service) createCase(ctx context.Context, a Actor, o Once, c *Case) error {
 	if !CanKind(a, ActionCreate, KindCase) {
 		return s.deny(ctx, a, "case.create", KindCase, 0, forbidden("open cases"))
 	}
@@ -208,6 +213,9 @@ func (s *Service) CreateCase(ctx context.Context, a Actor, c *Case) error {
 			return err
 		}
 		if err := s.caseEvent(ctx, tx, a, c.ID, CaseEventOpened, caseOpenedSummary(len(c.ReportIDs)), "case", c.ID); err != nil {
+			return err
+		}
+		if err := s.remember(ctx, tx, a, o, c.ID); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, a, "case.create", OutcomeOK, KindCase, c.ID, "", fmt.Sprintf("child %d, %d reports", c.ChildID, len(c.ReportIDs)))

@@ -136,11 +136,13 @@ func (s *Server) apiAnalysisRequests(w http.ResponseWriter, r *http.Request, a h
 // apiAnalysisRequestCreate files an officer's request for their agency.
 func (s *Server) apiAnalysisRequestCreate(w http.ResponseWriter, r *http.Request, a haven.Actor) {
 	var in apiAnalysisRequestInput
-	if _, ok := s.readJSON(w, r, &in, "an analysis request", false); !ok {
+	raw, ok := s.readJSON(w, r, &in, "an analysis request", false)
+	if !ok {
 		return
 	}
 	q := &haven.AnalysisRequest{CaseNumber: in.CaseNumber, Question: in.Question, Urgency: in.Urgency, ReportIDs: in.ReportIDs, CaseID: in.CaseID}
-	if err := s.svc.CreateAnalysisRequest(r.Context(), a, q); err != nil {
+	replayed, err := s.svc.CreateAnalysisRequestOnce(r.Context(), a, requestOnce(r, raw), q)
+	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
@@ -150,7 +152,7 @@ func (s *Server) apiAnalysisRequestCreate(w http.ResponseWriter, r *http.Request
 		s.apiError(w, r, err)
 		return
 	}
-	writeCreated(w, "/api/v1/analysis-requests/"+strconv.FormatInt(q.ID, 10), false, apiRequestOf(got))
+	writeCreated(w, "/api/v1/analysis-requests/"+strconv.FormatInt(q.ID, 10), replayed, apiRequestOf(got))
 }
 
 // apiAnalysisRequestGet opens a request with its products (audited).
@@ -181,15 +183,17 @@ func (s *Server) apiProductCreate(w http.ResponseWriter, r *http.Request, a have
 		return
 	}
 	var in apiProductInput
-	if _, ok := s.readJSON(w, r, &in, "an analytical product", false); !ok {
+	raw, ok := s.readJSON(w, r, &in, "an analytical product", false)
+	if !ok {
 		return
 	}
 	p := &haven.AnalyticalProduct{RequestID: id, Kind: in.Kind, Title: in.Title, Body: in.Body, NetworkID: in.NetworkID, ReportIDs: in.ReportIDs}
-	if err := s.svc.CreateProduct(r.Context(), a, p); err != nil {
+	p, replayed, err := s.svc.CreateProductOnce(r.Context(), a, requestOnce(r, raw), p)
+	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	writeCreated(w, "/api/v1/products/"+strconv.FormatInt(p.ID, 10), false, apiProductOf(p))
+	writeCreated(w, "/api/v1/products/"+strconv.FormatInt(p.ID, 10), replayed, apiProductOf(p))
 }
 
 // apiProductGet opens a product (audited).

@@ -237,20 +237,22 @@ func (s *Server) apiCaseGet(w http.ResponseWriter, r *http.Request, a haven.Acto
 // apiCaseCreate opens a case from a report.
 func (s *Server) apiCaseCreate(w http.ResponseWriter, r *http.Request, a haven.Actor) {
 	var body apiCaseInput
-	if _, ok := s.readJSON(w, r, &body, "a case", false); !ok {
+	raw, ok := s.readJSON(w, r, &body, "a case", false)
+	if !ok {
 		return
 	}
-	c, err := s.svc.OpenCaseFromReport(r.Context(), a, haven.OpenCase{ReportID: body.ReportID, ChildID: body.ChildID, Mention: body.MentionID, Title: body.Title})
+	c, replayed, err := s.svc.OpenCaseFromReportOnce(r.Context(), a, requestOnce(r, raw),
+		haven.OpenCase{ReportID: body.ReportID, ChildID: body.ChildID, Mention: body.MentionID, Title: body.Title})
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	s.answerCase(w, r, a, c.ID, http.StatusCreated, "case opened")
+	s.answerCase(w, r, a, c.ID, createdStatus(replayed), "case opened")
 }
 
 // apiCaseDo is a case action through the API: read the body into v, act,
 // answer with the case.
-func apiCaseDo[T any](s *Server, what string, do func(r *http.Request, a haven.Actor, id int64, body *T) error) apiHandler {
+func apiCaseDo[T any](s *Server, what string, do func(r *http.Request, a haven.Actor, o haven.Once, id int64, body *T) error) apiHandler {
 	return func(w http.ResponseWriter, r *http.Request, a haven.Actor) {
 		id, err := apiPathID(r, "a case")
 		if err != nil {
@@ -258,10 +260,11 @@ func apiCaseDo[T any](s *Server, what string, do func(r *http.Request, a haven.A
 			return
 		}
 		var body T
-		if _, ok := s.readJSON(w, r, &body, what, false); !ok {
+		raw, ok := s.readJSON(w, r, &body, what, false)
+		if !ok {
 			return
 		}
-		if err := do(r, a, id, &body); err != nil {
+		if err := do(r, a, requestOnce(r, raw), id, &body); err != nil {
 			s.apiError(w, r, err)
 			return
 		}
@@ -280,59 +283,59 @@ func apiPathInt(r *http.Request, name, what string) (int64, error) {
 
 func (s *Server) apiCaseRoutes() map[string]apiHandler {
 	return map[string]apiHandler{
-		"POST /api/v1/cases/{id}/reports": apiCaseDo(s, "a report to add", func(r *http.Request, a haven.Actor, id int64, b *apiCaseReportInput) error {
+		"POST /api/v1/cases/{id}/reports": apiCaseDo(s, "a report to add", func(r *http.Request, a haven.Actor, o haven.Once, id int64, b *apiCaseReportInput) error {
 			return s.svc.AddCaseReport(r.Context(), a, id, b.ReportID, b.Ref)
 		}),
-		"POST /api/v1/cases/{id}/status": apiCaseDo(s, "a status", func(r *http.Request, a haven.Actor, id int64, b *apiCaseStatusInput) error {
+		"POST /api/v1/cases/{id}/status": apiCaseDo(s, "a status", func(r *http.Request, a haven.Actor, o haven.Once, id int64, b *apiCaseStatusInput) error {
 			_, err := s.svc.SetCaseStatus(r.Context(), a, id, b.Status, b.Reason)
 			return err
 		}),
-		"POST /api/v1/cases/{id}/assignee": apiCaseDo(s, "an assignee", func(r *http.Request, a haven.Actor, id int64, b *apiCaseAssigneeInput) error {
+		"POST /api/v1/cases/{id}/assignee": apiCaseDo(s, "an assignee", func(r *http.Request, a haven.Actor, o haven.Once, id int64, b *apiCaseAssigneeInput) error {
 			_, err := s.svc.AssignCase(r.Context(), a, id, b.UserID)
 			return err
 		}),
-		"POST /api/v1/cases/{id}/notes": apiCaseDo(s, "a note", func(r *http.Request, a haven.Actor, id int64, b *apiCaseNoteInput) error {
-			_, err := s.svc.AddCaseNote(r.Context(), a, id, b.Body, b.Shareable)
+		"POST /api/v1/cases/{id}/notes": apiCaseDo(s, "a note", func(r *http.Request, a haven.Actor, o haven.Once, id int64, b *apiCaseNoteInput) error {
+			_, _, err := s.svc.AddCaseNoteOnce(r.Context(), a, o, id, b.Body, b.Shareable)
 			return err
 		}),
-		"POST /api/v1/cases/{id}/tasks": apiCaseDo(s, "a task", func(r *http.Request, a haven.Actor, id int64, b *apiCaseTaskInput) error {
+		"POST /api/v1/cases/{id}/tasks": apiCaseDo(s, "a task", func(r *http.Request, a haven.Actor, o haven.Once, id int64, b *apiCaseTaskInput) error {
 			due, err := apiTime("due_at", b.DueAt)
 			if err != nil {
 				return err
 			}
-			_, err = s.svc.AddCaseTask(r.Context(), a, id, b.Title, b.OwnerID, due)
+			_, _, err = s.svc.AddCaseTaskOnce(r.Context(), a, o, id, b.Title, b.OwnerID, due)
 			return renameField(err, fieldMap(map[string]string{"owner": "owner_id"}))
 		}),
-		"POST /api/v1/cases/{id}/tasks/{taskID}": apiCaseDo(s, "a task's state", func(r *http.Request, a haven.Actor, id int64, b *apiCaseTaskDoneInput) error {
+		"POST /api/v1/cases/{id}/tasks/{taskID}": apiCaseDo(s, "a task's state", func(r *http.Request, a haven.Actor, o haven.Once, id int64, b *apiCaseTaskDoneInput) error {
 			taskID, err := apiPathInt(r, "taskID", "task")
 			if err == nil {
 				_, err = s.svc.SetCaseTaskDone(r.Context(), a, id, taskID, b.Done)
 			}
 			return err
 		}),
-		"POST /api/v1/cases/{id}/determinations": apiCaseDo(s, "a determination", func(r *http.Request, a haven.Actor, id int64, b *apiDeterminationInput) error {
+		"POST /api/v1/cases/{id}/determinations": apiCaseDo(s, "a determination", func(r *http.Request, a haven.Actor, o haven.Once, id int64, b *apiDeterminationInput) error {
 			_, err := s.svc.RecordDetermination(r.Context(), a, id, b.Determination, b.Rationale, b.Indicators)
 			return err
 		}),
-		"POST /api/v1/cases/{id}/determinations/{detID}/approve": apiCaseDo(s, "an approval", func(r *http.Request, a haven.Actor, id int64, b *struct{}) error {
+		"POST /api/v1/cases/{id}/determinations/{detID}/approve": apiCaseDo(s, "an approval", func(r *http.Request, a haven.Actor, o haven.Once, id int64, b *struct{}) error {
 			detID, err := apiPathInt(r, "detID", "determination")
 			if err == nil {
 				_, err = s.svc.ApproveDetermination(r.Context(), a, id, detID)
 			}
 			return err
 		}),
-		"POST /api/v1/cases/{id}/determinations/{detID}/return": apiCaseDo(s, "a return", func(r *http.Request, a haven.Actor, id int64, b *apiReasonInput) error {
+		"POST /api/v1/cases/{id}/determinations/{detID}/return": apiCaseDo(s, "a return", func(r *http.Request, a haven.Actor, o haven.Once, id int64, b *apiReasonInput) error {
 			detID, err := apiPathInt(r, "detID", "determination")
 			if err == nil {
 				_, err = s.svc.ReturnDetermination(r.Context(), a, id, detID, b.Reason)
 			}
 			return err
 		}),
-		"POST /api/v1/cases/{id}/merge": apiCaseDo(s, "a merge", func(r *http.Request, a haven.Actor, id int64, b *apiMergeInput) error {
+		"POST /api/v1/cases/{id}/merge": apiCaseDo(s, "a merge", func(r *http.Request, a haven.Actor, o haven.Once, id int64, b *apiMergeInput) error {
 			_, err := s.svc.MergeCases(r.Context(), a, id, b.AbsorbedID, b.Reason)
 			return err
 		}),
-		"POST /api/v1/cases/{id}/split": apiCaseDo(s, "a split", func(r *http.Request, a haven.Actor, id int64, b *apiReasonInput) error {
+		"POST /api/v1/cases/{id}/split": apiCaseDo(s, "a split", func(r *http.Request, a haven.Actor, o haven.Once, id int64, b *apiReasonInput) error {
 			_, err := s.svc.SplitCase(r.Context(), a, id, b.Reason)
 			return err
 		}),

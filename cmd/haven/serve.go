@@ -174,6 +174,10 @@ func parseTrustedProxies(list string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
+// storeOptimizeEvery is how often the server refreshes the query planner's
+// statistics (Store.Optimize).
+const storeOptimizeEvery = 3 * time.Hour
+
 // serverGCPercent is the garbage collector's target the server runs with
 // unless GOGC is set: each request leaves much short-lived garbage, and at
 // Go's default (100) the collector took about a tenth of the CPU of an ESP
@@ -220,6 +224,11 @@ func serve(ctx context.Context, e env, a *app, sv serverFlags, ready func(url st
 	// Background jobs run beside the server and stop with it.
 	runner := jobs.NewRunner(a.store, a.log)
 	runner.Handlers[haven.JobIngestReport] = jobs.Ingest(a.svc)
+	// The planner's statistics, where the database does not keep them
+	// itself (SQLite), refreshed every few hours as the data grows.
+	if o, ok := a.store.(interface{ Optimize(context.Context) error }); ok {
+		runner.Every("store.optimize", storeOptimizeEvery, o.Optimize)
+	}
 	// Notifications go by email too when an SMTP server is set.
 	a.svc.PublicURL = sv.publicURL
 	if sv.smtp != nil {

@@ -157,3 +157,40 @@ func writeUntilKilled(path string) {
 	time.Sleep(time.Minute)
 	os.Exit(1)
 }
+
+// The planner's statistics are gathered at open and refreshed by Optimize:
+// without them SQLite may read a whole index where another gives the page.
+func TestOpenAndOptimizeGatherPlannerStatistics(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "haven.db")
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	stats := func() int {
+		var n int
+		if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'reports'`).Scan(&n); err != nil {
+			t.Fatalf("reading the statistics: %v", err)
+		}
+		return n
+	}
+	before := stats()
+	// Grow the table well past what the statistics describe (none: it was
+	// empty), then optimize.
+	if _, err := db.SQL().ExecContext(ctx, `INSERT INTO reports (ref, channel, incident_type, received_at, status, created_at, updated_at)
+		WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < 1999)
+		SELECT 'HV-OPT' || i, 'hotline', 'other', '2026-01-01 00:00:00+00:00', 'new', '2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00' FROM s`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Optimize(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var stat string
+	if err := db.SQL().QueryRowContext(ctx, `SELECT stat FROM sqlite_stat1 WHERE idx = 'reports_status_received'`).Scan(&stat); err != nil {
+		t.Fatalf("no statistics for reports_status_received after Optimize: %v", err)
+	}
+	if !strings.HasPrefix(stat, "2000 ") || stats() <= before {
+		t.Errorf("reports_status_received statistics %q (%d rows for reports, %d before), want them to count the 2,000 reports", stat, stats(), before)
+	}
+}

@@ -30,6 +30,9 @@ import (
 type Dialect struct {
 	// Name is what Store.Dialect returns: "sqlite" or "postgres".
 	Name string
+	// Optimize refreshes the query planner's statistics where the database
+	// does not do it by itself ("" where it does: PostgreSQL's autovacuum).
+	Optimize string
 	// Goose is the goose dialect of Migrations.
 	Goose goose.Dialect
 	// Migrations holds the dialect's goose SQL migrations.
@@ -125,6 +128,18 @@ func (db *DB) SQL() *sql.DB { return db.write }
 
 // Dialect returns "sqlite" or "postgres".
 func (db *DB) Dialect() string { return db.d.Name }
+
+// Optimize refreshes the query planner's statistics of the tables that
+// changed much since they were last gathered (Dialect.Optimize); the
+// server runs it periodically. It does nothing where the database keeps
+// its statistics itself.
+func (db *DB) Optimize(ctx context.Context) error {
+	if db.d.Optimize == "" {
+		return nil
+	}
+	_, err := db.write.ExecContext(ctx, db.d.Optimize)
+	return err
+}
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {

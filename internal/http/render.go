@@ -21,6 +21,7 @@ type page struct {
 	Actor   *haven.Actor // nil when nobody is fully signed in
 	Nav     []navLink
 	Alerts  *alertBadge // the unread-notifications badge; nil for roles not alerted
+	Search  bool        // the header's search box: for those who may see reports
 	Version string
 	Data    any // the page's own data
 }
@@ -108,6 +109,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	p := page{Actor: a, Version: s.version, Data: data}
 	if a != nil {
 		p.Nav = s.nav(*a, r.URL.Path)
+		p.Search = haven.CanKind(*a, haven.ActionView, haven.KindReport)
 		p.Alerts = s.badge(r, *a)
 	}
 	s.execute(w, r, status, name, "layout", p)

@@ -172,3 +172,17 @@ func TestSearchPagesThroughManyResults(t *testing.T) {
 		t.Errorf("the second page shows %d results, want 5", n)
 	}
 }
+
+// The header's search box is for those who may see reports: a trainer is
+// not offered a search that would only be refused.
+func TestTheHeaderSearchBoxIsForThoseWhoMaySeeReports(t *testing.T) {
+	e := newTestEnv(t)
+	_, anaSecret := e.createUser("ana", "Ana Analyst", haven.RoleAnalyst, 0)
+	_, trainerSecret := e.createUser("tess", "Tess Trainer", haven.RoleTrainer, 0)
+	if home := e.signedIn("ana", anaSecret).get("/"); !strings.Contains(home.Body, `id="header-q"`) {
+		t.Errorf("an analyst's page has no search box")
+	}
+	if home := e.signedIn("tess", trainerSecret).get("/"); strings.Contains(home.Body, `id="header-q"`) {
+		t.Errorf("a trainer's page offers the search box")
+	}
+}

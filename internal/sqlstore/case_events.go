@@ -81,6 +81,9 @@ func (tx *tx) CasesOfReport(ctx context.Context, reportID int64) ([]int64, error
 func (tx *tx) CreateCaseNote(ctx context.Context, n *haven.CaseNote) error {
 	n.CreatedAt = stamp(n.CreatedAt, tx.now)
 	err := tx.queryRow(ctx, qCreateCaseNote, n.CaseID, n.Body, n.Shareable, idArg(n.CreatedBy), n.CreatedAt).Scan(&n.ID)
+	if err == nil {
+		err = tx.indexCase(ctx, n.CaseID) // its notes are searched
+	}
 	return tx.db.failure("create case note", err, "", "")
 }
 

@@ -71,6 +71,9 @@ func (tx *tx) mergeCases(ctx context.Context, m *haven.CaseMerge) error {
 		return err
 	}
 	m.MergedAt = stamp(m.MergedAt, tx.now)
+	if err := tx.indexCase(ctx, s); err != nil { // the notes it took are searched under it
+		return err
+	}
 	return tx.queryRow(ctx, qInsertMerge, s, a, idArg(m.MergedBy), m.MergedAt, m.Reason, idsArg(m.ReportIDs),
 		idsArg(m.NoteIDs), idsArg(m.TaskIDs), idsArg(m.EventIDs), idsArg(m.DeterminationIDs)).Scan(&m.ID)
 }
@@ -115,5 +118,9 @@ func (tx *tx) splitCase(ctx context.Context, m *haven.CaseMerge) error {
 		return err
 	}
 	m.SplitAt = &now
-	return nil
+	// The notes went back: each case is searched by its own again.
+	if err := tx.indexCase(ctx, s); err != nil {
+		return err
+	}
+	return tx.indexCase(ctx, a)
 }

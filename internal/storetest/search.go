@@ -280,6 +280,30 @@ var searchTests = []test{
 		if got := caseTitles("sacramento"); !slices.Equal(got, []string{c.Title}) {
 			t.Errorf("the new title: found %v", got)
 		}
+
+		// A case is found by its child's names and its notes, which follow
+		// the notes through a merge and back through a split.
+		nick := mustChild(t, s, &haven.Child{FirstName: "Rosalind", LastName: "Okonkwo", Nicknames: []string{"Roz"}})
+		kept := mustCase(t, s, &haven.Case{ChildID: nick.ID, Title: "First case", Status: haven.CaseOpen, Determination: haven.DeterminationUndetermined})
+		taken := mustCase(t, s, &haven.Case{ChildID: nick.ID, Title: "Second case", Status: haven.CaseOpen, Determination: haven.DeterminationUndetermined})
+		if got := caseTitles("roz okonkwo"); len(got) != 2 {
+			t.Errorf("the child's nickname and last name: found %v, want both cases", got)
+		}
+		update(t, s, func(tx haven.Tx) error {
+			return tx.CreateCaseNote(ctx, &haven.CaseNote{CaseID: taken.ID, Body: "The school counsellor called back about the greyhound ticket."})
+		})
+		if got := caseTitles("greyhound"); !slices.Equal(got, []string{"Second case"}) {
+			t.Errorf("a word of a note: found %v", got)
+		}
+		m := &haven.CaseMerge{SurvivingID: kept.ID, AbsorbedID: taken.ID, Reason: "the same child"}
+		update(t, s, func(tx haven.Tx) error { return tx.MergeCases(ctx, m) })
+		if got := caseTitles("greyhound"); !slices.Contains(got, "First case") {
+			t.Errorf("after the merge, the note's word: found %v, want the surviving case", got)
+		}
+		update(t, s, func(tx haven.Tx) error { return tx.SplitCase(ctx, m) })
+		if got := caseTitles("greyhound"); !slices.Equal(got, []string{"Second case"}) {
+			t.Errorf("after the split, the note's word: found %v, want the case it came back to", got)
+		}
 	}},
 
 	{"search takes text that looks like SQL or FTS syntax as words, never as syntax", func(t *testing.T, s haven.Store) {

@@ -92,8 +92,19 @@ func (s *Server) caseAssign(r *http.Request, a haven.Actor, id int64) error {
 }
 
 func (s *Server) caseNote(r *http.Request, a haven.Actor, id int64) error {
-	_, err := s.svc.AddCaseNote(r.Context(), a, id, r.PostForm.Get("body"), r.PostForm.Get("shareable") == "1")
+	_, _, err := s.svc.AddCaseNoteOnce(r.Context(), a, caseFormOnce(r), id, r.PostForm.Get("body"), r.PostForm.Get("shareable") == "1")
 	return err
+}
+
+// caseFormOnce is the idempotency key of a case form carrying a one-time
+// token (the zero Once without one): sent again, the form takes effect
+// once; the token sent to another case's form is a conflict.
+func caseFormOnce(r *http.Request) haven.Once {
+	tok := submissionToken(r.PostForm.Get("submission"))
+	if tok == "" {
+		return haven.Once{}
+	}
+	return haven.Once{Key: "case-form:" + tok, RequestHash: "case-form:" + r.URL.Path}
 }
 
 func (s *Server) caseTask(r *http.Request, a haven.Actor, id int64) error {
@@ -110,7 +121,7 @@ func (s *Server) caseTask(r *http.Request, a haven.Actor, id int64) error {
 		d = d.Add(24*time.Hour - time.Microsecond) // due by the end of that day (UTC)
 		due = &d
 	}
-	_, err = s.svc.AddCaseTask(r.Context(), a, id, r.PostForm.Get("title"), owner, due)
+	_, _, err = s.svc.AddCaseTaskOnce(r.Context(), a, caseFormOnce(r), id, r.PostForm.Get("title"), owner, due)
 	return err
 }
 

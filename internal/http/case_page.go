@@ -27,23 +27,26 @@ type caseData struct {
 	Assignee, Determination, Opened       string
 	Closed                                string
 	CanUpdate, CanAssign, CanAssignOthers bool
-	CanApprove, CanMerge, CanClaim        bool
-	AssignedToMe                          bool
-	NextStatuses                          []option
-	Reports                               []caseReportRow
-	HiddenReports                         int
-	Notes                                 []caseNoteRow
-	Tasks                                 []caseTaskRow
-	Determinations                        []caseDeterminationRow
-	Pending                               bool
-	Timeline                              []timelineRow
-	Files                                 []caseFileRow
-	Users                                 []option
-	Indicators                            []option
-	Merged                                []int64
-	Error, ErrorField, ErrorForm          string
-	Form                                  url.Values
-	Done                                  string
+	// NoteKey and TaskKey are the note and task forms' one-time tokens:
+	// a form sent twice (a double click, a resend) adds once.
+	NoteKey, TaskKey               string
+	CanApprove, CanMerge, CanClaim bool
+	AssignedToMe                   bool
+	NextStatuses                   []option
+	Reports                        []caseReportRow
+	HiddenReports                  int
+	Notes                          []caseNoteRow
+	Tasks                          []caseTaskRow
+	Determinations                 []caseDeterminationRow
+	Pending                        bool
+	Timeline                       []timelineRow
+	Files                          []caseFileRow
+	Users                          []option
+	Indicators                     []option
+	Merged                         []int64
+	Error, ErrorField, ErrorForm   string
+	Form                           url.Values
+	Done                           string
 }
 
 type caseReportRow struct {
@@ -108,6 +111,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, a haven.Acto
 func (s *Server) fillCase(d *caseData, r *http.Request, a haven.Actor, v *haven.CaseView, reveal int64, reason string) {
 	c := v.Case
 	now := s.serviceNow()
+	d.NoteKey, d.TaskKey = newSubmissionKey(), newSubmissionKey()
 	name := func(id int64) string { return userNameMap(v.Users).name(id) }
 	res := c.Resource()
 	d.C, d.Title, d.Status, d.Opened = c, c.Title, c.Status.Label(), showMinute(c.OpenedAt)

@@ -243,3 +243,35 @@ func TestACaseAnswersLikeAMissingOneToThoseWhoMayNotSeeIt(t *testing.T) {
 		t.Errorf("an officer revealing a file of a case they may not see: %d", r.StatusCode)
 	}
 }
+
+// A note or task form sent twice (a double click, the browser resending
+// it) adds once: the form carries a one-time token.
+func TestACaseNoteOrTaskFormSentTwiceAddsOnce(t *testing.T) {
+	ce := newCaseEnv(t)
+	id := ce.openCase(t)
+	base := fmt.Sprintf("/cases/%d", id)
+	expectStatus(t, ce.analyst.post(base+"/assign", url.Values{"action": {"claim"}}), http.StatusSeeOther)
+	page := ce.analyst.get(base)
+	keys := regexp.MustCompile(`name="submission" value="([0-9a-f]{32})"`).FindAllStringSubmatch(page.Body, -1)
+	if len(keys) != 2 || keys[0][1] == keys[1][1] {
+		t.Fatalf("the case page's forms carry tokens %v, want two different ones", keys)
+	}
+	taskKey, noteKey := keys[0][1], keys[1][1]
+	for range 2 {
+		expectStatus(t, ce.analyst.post(base+"/notes", url.Values{"body": {"Called the school back (synthetic)."}, "submission": {noteKey}}), http.StatusSeeOther)
+		expectStatus(t, ce.analyst.post(base+"/tasks", url.Values{"title": {"Ask for a recent photo"}, "submission": {taskKey}}), http.StatusSeeOther)
+	}
+	page = ce.analyst.get(base)
+	if n := strings.Count(textOf(page.Body, "case-notes"), "Called the school back (synthetic)."); n != 1 {
+		t.Errorf("the notes list it %d times, want once", n)
+	}
+	tasks := regexp.MustCompile(`Task added: Ask for a recent photo`).FindAllString(page.Body, -1)
+	if len(tasks) != 1 {
+		t.Errorf("the timeline shows %d task additions, want 1", len(tasks))
+	}
+	// The note's token sent to another case is a conflict, not a replay.
+	other := ce.openCase(t)
+	expectStatus(t, ce.analyst.post(fmt.Sprintf("/cases/%d/assign", other), url.Values{"action": {"claim"}}), http.StatusSeeOther)
+	r := ce.analyst.post(fmt.Sprintf("/cases/%d/notes", other), url.Values{"body": {"Called the school back (synthetic)."}, "submission": {noteKey}})
+	expectStatus(t, r, http.StatusConflict)
+}

@@ -913,21 +913,8 @@ func onlineIdentifiers(text string) []Identifier {
 // alertImminent creates one imminent-danger notification for every enabled
 // analyst and supervisor.
 func (s *Service) alertImminent(ctx context.Context, tx Tx, c *Call) error {
-	enabled := false
-	for _, role := range NotifiedRoles {
-		users, err := tx.ListUsers(ctx, UserFilter{Role: role, Disabled: &enabled})
-		if err != nil {
-			return err
-		}
-		for _, u := range users {
-			n := &Notification{RecipientID: u.ID, Kind: NotifyImminent, ReportID: c.ReportID, CallID: c.ID,
-				Message: "Imminent danger: a hotline call was flagged. Act on the report now.", CreatedAt: s.now()}
-			if err := s.Notify(ctx, tx, n); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return s.notifyStaff(ctx, tx, Notification{Kind: NotifyImminent, ReportID: c.ReportID, CallID: c.ID,
+		Message: "Imminent danger: a hotline call was flagged. Act on the report now."})
 }
 
 // ListNotifications returns the actor's own notifications, newest first

@@ -48,6 +48,38 @@ func (s *Service) Notify(ctx context.Context, tx Tx, n *Notification) error {
 	return tx.EnqueueJob(ctx, &Job{Kind: JobEmailNotification, RecordID: n.ID, RunAt: n.CreatedAt})
 }
 
+// notifyStaff sends the notification n (its recipient aside) to every
+// enabled analyst and supervisor (NotifiedRoles), each through Notify.
+func (s *Service) notifyStaff(ctx context.Context, tx Tx, n Notification) error {
+	users, err := enabledUsers(ctx, tx, NotifiedRoles, 0)
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		each := n
+		each.RecipientID, each.CreatedAt = u.ID, s.now()
+		if err := s.Notify(ctx, tx, &each); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// enabledUsers lists the enabled accounts of the roles, role by role, at
+// most limit of each (0: no limit).
+func enabledUsers(ctx context.Context, tx Tx, roles []Role, limit int) ([]*User, error) {
+	enabled := false
+	var out []*User
+	for _, role := range roles {
+		users, err := tx.ListUsers(ctx, UserFilter{Role: role, Disabled: &enabled, Limit: limit})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, users...)
+	}
+	return out, nil
+}
+
 // EmailNotification sends the email of notification id (the handler of
 // JobEmailNotification) and returns the write that records it as sent. It
 // sends nothing, and succeeds, when the recipient has no email address or is

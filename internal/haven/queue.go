@@ -296,18 +296,12 @@ func (s *Service) Assignees(ctx context.Context, a Actor) ([]Assignee, error) {
 		return nil, forbidden("see who works the queue")
 	}
 	var out []Assignee
-	enabled := false
 	err := s.Store.View(ctx, func(tx Tx) error {
-		for _, role := range []Role{RoleAnalyst, RoleSupervisor} {
-			users, err := tx.ListUsers(ctx, UserFilter{Role: role, Disabled: &enabled, Limit: 1000})
-			if err != nil {
-				return err
-			}
-			for _, u := range users {
-				out = append(out, Assignee{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role})
-			}
+		users, err := enabledUsers(ctx, tx, []Role{RoleAnalyst, RoleSupervisor}, 1000)
+		for _, u := range users {
+			out = append(out, Assignee{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role})
 		}
-		return nil
+		return err
 	})
 	return out, err
 }

@@ -362,30 +362,11 @@ func (s *Service) triageTx(ctx context.Context, tx Tx, reportID int64) (*TriageC
 	}
 	if prevT != nil && rank(to) < rank(from) {
 		msg := fmt.Sprintf("Priority rose to %s on report %s: %s", to.Label(), r.Ref, firedLabels(t, to))
-		if err := s.notifyTriageStaff(ctx, tx, NotifyPriorityRaised, reportID, msg); err != nil {
+		if err := s.notifyStaff(ctx, tx, Notification{Kind: NotifyPriorityRaised, ReportID: reportID, Message: msg}); err != nil {
 			return nil, err
 		}
 	}
 	return c, nil
-}
-
-// notifyTriageStaff notifies every enabled analyst and supervisor
-// (NotifiedRoles), in the app and, when email is set up, by email.
-func (s *Service) notifyTriageStaff(ctx context.Context, tx Tx, kind string, reportID int64, msg string) error {
-	enabled := false
-	for _, role := range NotifiedRoles {
-		users, err := tx.ListUsers(ctx, UserFilter{Role: role, Disabled: &enabled})
-		if err != nil {
-			return err
-		}
-		for _, u := range users {
-			n := &Notification{RecipientID: u.ID, Kind: kind, ReportID: reportID, Message: msg, CreatedAt: s.now()}
-			if err := s.Notify(ctx, tx, n); err != nil { // in the app, and by email when set up
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 func sameTriage(a, b *Triage) bool {

@@ -57,6 +57,9 @@ func (s *Service) MergeCases(ctx context.Context, a Actor, survivingID, absorbed
 		if err := tx.MergeCases(ctx, m); err != nil {
 			return err
 		}
+		if err := s.settleDetermination(ctx, tx, sur.ID); err != nil {
+			return err
+		}
 		if err := s.caseEvent(ctx, tx, a, sur.ID, CaseEventMerged, fmt.Sprintf("Case %d merged into this case: %s", abs.ID, reason), "merge", m.ID); err != nil {
 			return err
 		}
@@ -119,6 +122,11 @@ func (s *Service) SplitCase(ctx context.Context, a Actor, absorbedID int64, reas
 		if err := tx.SplitCase(ctx, m); err != nil {
 			return err
 		}
+		for _, id := range []int64{sur.ID, absorbedID} {
+			if err := s.settleDetermination(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		if err := s.caseEvent(ctx, tx, a, sur.ID, CaseEventSplit, fmt.Sprintf("Case %d split off again: %s", absorbedID, reason), "merge", m.ID); err != nil {
 			return err
 		}
@@ -135,4 +143,26 @@ func (s *Service) SplitCase(ctx context.Context, a Actor, absorbedID int64, reas
 		return nil, err
 	}
 	return m, nil
+}
+
+// settleDetermination makes a case's determination the most recently
+// approved of the determinations in its history, after a merge brought in
+// the absorbed case's or a split took them back: a child found likely to be
+// a victim on either case stays counted once, on the case that is listed.
+// With none approved the case is undetermined.
+func (s *Service) settleDetermination(ctx context.Context, tx Tx, caseID int64) error {
+	ds, err := tx.ListDeterminations(ctx, caseID)
+	if err != nil {
+		return err
+	}
+	var latest *CaseDetermination
+	for _, d := range ds {
+		if d.State == DeterminationApproved && d.DecidedAt != nil && (latest == nil || !d.DecidedAt.Before(*latest.DecidedAt)) {
+			latest = d
+		}
+	}
+	if latest == nil {
+		return tx.SetCaseDetermination(ctx, caseID, DeterminationUndetermined, 0)
+	}
+	return tx.SetCaseDetermination(ctx, caseID, latest.Determination, latest.ID)
 }

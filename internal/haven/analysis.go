@@ -77,14 +77,17 @@ func (u Urgency) Label() string {
 // AnalysisRequest is an officer's request for analytical support for an
 // investigation of their agency.
 type AnalysisRequest struct {
-	ID          int64
-	OfficerID   int64 // who asked (the record's creator)
-	AgencyID    int64 // the officer's agency: only its officers see the request
-	CaseNumber  string
-	Question    string
-	Urgency     Urgency
-	ReportIDs   []int64 // reports the question concerns, if known
-	CaseID      int64   // the Haven case it concerns, 0 = none
+	ID         int64
+	OfficerID  int64 // who asked (the record's creator)
+	AgencyID   int64 // the officer's agency: only its officers see the request
+	CaseNumber string
+	Question   string
+	Urgency    Urgency
+	ReportIDs  []int64 // reports the question concerns, if known
+	// ReportRefs names reports by their reference numbers (HV-7K3Q-9D2M),
+	// as officers know them; on creation they are resolved into ReportIDs.
+	ReportRefs  []string
+	CaseID      int64 // the Haven case it concerns, 0 = none
 	Status      RequestStatus
 	AnalystID   int64 // the analyst who has it, 0 = nobody
 	CreatedAt   time.Time
@@ -122,12 +125,20 @@ func (r *AnalysisRequest) Validate() error {
 		return FieldError("question", "the question is at most %d characters", maxQuestion)
 	case !oneOf(r.Urgency, Urgencies):
 		return FieldError("urgency", "choose routine, priority or immediate")
-	case len(r.ReportIDs) > maxReportRefs:
+	case len(r.ReportIDs)+len(r.ReportRefs) > maxReportRefs:
 		return FieldError("report_ids", "name at most %d reports", maxReportRefs)
+	case r.CaseID < 0:
+		return FieldError("case_id", "a case id is a positive number")
 	}
 	for _, id := range r.ReportIDs {
 		if id <= 0 {
 			return FieldError("report_ids", "report ids are positive numbers")
+		}
+	}
+	for i, ref := range r.ReportRefs {
+		r.ReportRefs[i] = strings.ToUpper(strings.TrimSpace(ref))
+		if r.ReportRefs[i] == "" || len(r.ReportRefs[i]) > 40 {
+			return FieldError("report_ids", "%q is not a report reference number such as HV-7K3Q-9D2M", ref)
 		}
 	}
 	return nil

@@ -52,6 +52,9 @@ func (s *Service) createAnalysisRequest(ctx context.Context, a Actor, o Once, r 
 	}
 	r.Status, r.AnalystID, r.AnsweredAt, r.ClosedAt = RequestOpen, 0, nil, nil
 	return s.Store.Update(ctx, func(tx Tx) error {
+		if err := s.resolveRequestRecords(ctx, tx, a, r); err != nil {
+			return err
+		}
 		if err := tx.CreateAnalysisRequest(ctx, r); err != nil {
 			return err
 		}
@@ -60,6 +63,49 @@ func (s *Service) createAnalysisRequest(ctx context.Context, a Actor, o Once, r 
 		}
 		return s.audit(ctx, tx, a, action, OutcomeOK, KindAnalysisRequest, r.ID, "", r.CaseNumber)
 	})
+}
+
+// resolveRequestRecords checks that the reports and the case a request
+// names exist and are the officer's to see (one that is not answers as one
+// that does not exist), and turns its report references into ids, without
+// repeats, in the order given.
+func (s *Service) resolveRequestRecords(ctx context.Context, tx Tx, a Actor, r *AnalysisRequest) error {
+	var ids []int64
+	seen := map[int64]bool{}
+	add := func(rep *Report, err error, named string) error {
+		if ErrorCode(err) == ENOTFOUND || (err == nil && !Can(a, ActionView, rep.Resource())) {
+			return FieldError("report_ids", "there is no report %s that you may see", named)
+		} else if err != nil {
+			return err
+		}
+		if !seen[rep.ID] {
+			seen[rep.ID] = true
+			ids = append(ids, rep.ID)
+		}
+		return nil
+	}
+	for _, id := range r.ReportIDs {
+		rep, err := tx.ReportByID(ctx, id)
+		if err := add(rep, err, fmt.Sprint(id)); err != nil {
+			return err
+		}
+	}
+	for _, ref := range r.ReportRefs {
+		rep, err := tx.ReportByRef(ctx, ref)
+		if err := add(rep, err, ref); err != nil {
+			return err
+		}
+	}
+	r.ReportIDs, r.ReportRefs = ids, nil
+	if r.CaseID != 0 {
+		c, err := tx.CaseByID(ctx, r.CaseID)
+		if ErrorCode(err) == ENOTFOUND || (err == nil && !Can(a, ActionView, c.Resource())) {
+			return FieldError("case_id", "there is no case %d that you may see", r.CaseID)
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // GetAnalysisRequest returns a request the actor may see with the products

@@ -63,8 +63,8 @@ func newAnalysisWorld(t *testing.T, svc *haven.Service) *analysisWorld {
 	t.Helper()
 	ctx := context.Background()
 	w := &analysisWorld{svc: svc, actors: map[haven.Role]haven.Actor{}}
-	w.mine = &haven.Agency{Name: "Reno Police Department", Kind: haven.AgencyLawEnforcement, Level: haven.LevelLocal, State: "NV"}
-	w.theirs = &haven.Agency{Name: "Tulsa Police Department", Kind: haven.AgencyLawEnforcement, Level: haven.LevelLocal, State: "OK"}
+	w.mine = &haven.Agency{Name: "Reno Police Department", Kind: haven.AgencyLawEnforcement, Phone24x7: "202-555-0140", Level: haven.LevelLocal, State: "NV"}
+	w.theirs = &haven.Agency{Name: "Tulsa Police Department", Kind: haven.AgencyLawEnforcement, Phone24x7: "202-555-0140", Level: haven.LevelLocal, State: "OK"}
 	for _, ag := range []*haven.Agency{w.mine, w.theirs} {
 		if err := svc.CreateAgency(ctx, sys, ag); err != nil {
 			t.Fatal(err)
@@ -312,6 +312,64 @@ func TestALinkChartIsAFrozenSnapshotOfTheNetwork(t *testing.T) {
 		bad := &haven.AnalyticalProduct{RequestID: req.ID, Kind: haven.ProductTimeline, Title: "Bad", ReportIDs: []int64{a.ID + 999}}
 		if err := svc.CreateProduct(ctx, an, bad); haven.ErrorField(err) != "report_ids" || bad.ID != 0 {
 			t.Errorf("a missing report: %v (id %d), want a report_ids field error", err, bad.ID)
+		}
+	})
+}
+
+// An officer names the reports and the case a request concerns by what they
+// know (reference numbers, or ids); each must be one the officer may see,
+// and one of another agency answers as one that does not exist.
+func TestARequestNamesOnlyReportsAndCasesTheOfficerMaySee(t *testing.T) {
+	eachStore(t, func(t *testing.T, svc *haven.Service, c *clock) {
+		ctx := context.Background()
+		w := newAnalysisWorld(t, svc)
+		officer := w.actors[haven.RoleOfficer]
+		report := func(agency *haven.Agency) *haven.Report {
+			t.Helper()
+			r := &haven.Report{Channel: haven.ChannelHotline, IncidentType: haven.IncidentSexTrafficking, AgencyID: agency.ID,
+				Narrative: "A caller saw a girl at a truck stop (synthetic).", Places: []haven.Place{{Role: haven.PlaceIncident, City: "Springfield", State: agency.State}},
+				People: []haven.PersonMention{{Role: haven.PersonChild, FirstName: "Ava", Sex: haven.SexFemale}}}
+			if err := svc.CreateReport(ctx, sys, r); err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		mine, theirs := report(w.mine), report(w.theirs)
+		theirCase, err := svc.OpenCaseFromReport(ctx, sys, haven.OpenCase{ReportID: theirs.ID, Mention: theirs.People[0].ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ask := func(ids []int64, refs []string, caseID int64) (*haven.AnalysisRequest, error) {
+			r := &haven.AnalysisRequest{CaseNumber: "RPD-7", Question: "Who else used this number?", ReportIDs: ids, ReportRefs: refs, CaseID: caseID}
+			return r, svc.CreateAnalysisRequest(ctx, officer, r)
+		}
+		for _, bad := range []struct {
+			ids   []int64
+			refs  []string
+			case_ int64
+			field string
+		}{
+			{[]int64{theirs.ID}, nil, 0, "report_ids"},
+			{nil, []string{theirs.Ref}, 0, "report_ids"},
+			{nil, []string{"HV-NONE-SUCH"}, 0, "report_ids"},
+			{[]int64{mine.ID + 1000}, nil, 0, "report_ids"},
+			{nil, nil, theirCase.ID, "case_id"},
+			{nil, nil, theirCase.ID + 1000, "case_id"},
+		} {
+			if _, err := ask(bad.ids, bad.refs, bad.case_); haven.ErrorField(err) != bad.field {
+				t.Errorf("a request naming %v %v case %d: %v, want a %s field error", bad.ids, bad.refs, bad.case_, err, bad.field)
+			}
+		}
+		if rs, _, err := svc.ListAnalysisRequests(ctx, officer, haven.AnalysisRequestFilter{}); err != nil || len(rs) != 0 {
+			t.Errorf("refused requests stored: %d (%v)", len(rs), err)
+		}
+		r, err := ask([]int64{mine.ID}, []string{strings.ToLower(mine.Ref)}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := svc.GetAnalysisRequest(ctx, officer, r.ID)
+		if err != nil || len(got.ReportIDs) != 1 || got.ReportIDs[0] != mine.ID {
+			t.Errorf("request naming the officer's report by id and by reference: %v (%v), want [%d]", got.ReportIDs, err, mine.ID)
 		}
 	})
 }

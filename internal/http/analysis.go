@@ -102,6 +102,20 @@ func parseIDs(field, v string) ([]int64, error) {
 	return ids, nil
 }
 
+// parseReportRefs splits a list of reports separated by commas or spaces
+// into ids (numbers) and reference numbers (anything else), which the
+// service checks.
+func parseReportRefs(v string) (ids []int64, refs []string) {
+	for _, f := range strings.FieldsFunc(v, func(c rune) bool { return c == ',' || c == ' ' || c == '\n' || c == '\r' || c == '\t' }) {
+		if id, err := strconv.ParseInt(f, 10, 64); err == nil {
+			ids = append(ids, id)
+		} else {
+			refs = append(refs, f)
+		}
+	}
+	return ids, refs
+}
+
 // analysisCreate takes an officer's new request.
 func (s *Server) analysisCreate(w http.ResponseWriter, r *http.Request, a haven.Actor) {
 	if !s.readForm(w, r) {
@@ -109,11 +123,8 @@ func (s *Server) analysisCreate(w http.ResponseWriter, r *http.Request, a haven.
 	}
 	f := analysisForm{CaseNumber: r.PostForm.Get("case_number"), Question: r.PostForm.Get("question"), ReportIDs: r.PostForm.Get("report_ids")}
 	req := &haven.AnalysisRequest{CaseNumber: f.CaseNumber, Question: f.Question, Urgency: haven.Urgency(r.PostForm.Get("urgency"))}
-	ids, err := parseIDs("report_ids", f.ReportIDs)
-	if err == nil {
-		req.ReportIDs = ids
-		err = s.svc.CreateAnalysisRequest(r.Context(), a, req)
-	}
+	req.ReportIDs, req.ReportRefs = parseReportRefs(f.ReportIDs)
+	err := s.svc.CreateAnalysisRequest(r.Context(), a, req)
 	if haven.ErrorCode(err) == haven.EINVALID {
 		msg, field := s.fieldProblem(r, err)
 		s.renderAnalysisList(w, r, a, http.StatusUnprocessableEntity, analysisListData{F: f, Error: msg, ErrorField: field})

@@ -66,7 +66,7 @@ func TestAnalyticalSupportIsForTheRequestingAgencyAndTheAnalystsOnly(t *testing.
 
 	// The officer asks, by page.
 	r := officer.post("/analysis", url.Values{"case_number": {"RPD-2026-0147"}, "question": {"Which reports share this phone number?"},
-		"urgency": {"priority"}, "report_ids": {itoa(r1.ID) + ", " + itoa(r2.ID)}})
+		"urgency": {"priority"}, "report_ids": {itoa(r1.ID) + ", " + strings.ToLower(r2.Ref)}})
 	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/analysis/") {
 		t.Fatalf("new request: %d %s", r.StatusCode, r.Header.Get("Location"))
 	}
@@ -220,6 +220,11 @@ func TestAnalyticalSupportIsForTheRequestingAgencyAndTheAnalystsOnly(t *testing.
 		}
 		if code, _ := call("POST", "/api/v1/analysis-requests", anTok, `{"case_number":"X","question":"x"}`, nil); code != http.StatusForbidden {
 			t.Errorf("an analyst filing a request: %d", code)
+		}
+		// Reports of another agency are named as if they did not exist.
+		code, b = call("POST", "/api/v1/analysis-requests", otherTok, `{"case_number":"TPD-10","question":"Same number?","report_refs":["`+r1.Ref+`"]}`, nil)
+		if code != http.StatusBadRequest || !strings.Contains(string(b), "report_ids") {
+			t.Errorf("a Tulsa officer naming a Reno report: %d %s", code, b)
 		}
 	})
 

@@ -22,6 +22,7 @@ type apiAnalysisRequestInput struct {
 	Question   string        `json:"question"`
 	Urgency    haven.Urgency `json:"urgency"`
 	ReportIDs  []int64       `json:"report_ids"`
+	ReportRefs []string      `json:"report_refs"`
 	CaseID     int64         `json:"case_id"`
 }
 
@@ -140,7 +141,7 @@ func (s *Server) apiAnalysisRequestCreate(w http.ResponseWriter, r *http.Request
 	if !ok {
 		return
 	}
-	q := &haven.AnalysisRequest{CaseNumber: in.CaseNumber, Question: in.Question, Urgency: in.Urgency, ReportIDs: in.ReportIDs, CaseID: in.CaseID}
+	q := &haven.AnalysisRequest{CaseNumber: in.CaseNumber, Question: in.Question, Urgency: in.Urgency, ReportIDs: in.ReportIDs, ReportRefs: in.ReportRefs, CaseID: in.CaseID}
 	replayed, err := s.svc.CreateAnalysisRequestOnce(r.Context(), a, requestOnce(r, raw), q)
 	if err != nil {
 		s.apiError(w, r, err)

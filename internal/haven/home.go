@@ -92,3 +92,18 @@ func (s *Service) HomeStats(ctx context.Context, a Actor) ([]Stat, error) {
 	})
 	return out, err
 }
+
+// ReportsByState counts, by state (postal code), the reports received since
+// the given time that the actor may see: the supervisor dashboard's map.
+// Reports with no state are counted under "".
+func (s *Service) ReportsByState(ctx context.Context, a Actor, since time.Time) (n map[string]int, err error) {
+	if !CanKind(a, ActionView, KindReport) {
+		return nil, s.deny(ctx, a, "report.statistics", KindReport, 0, forbidden("see report statistics"))
+	}
+	f := ReportFilter{Scope: ScopeFor(a, ActionView, KindReport), ReceivedFrom: &since}
+	err = s.Store.View(ctx, func(tx Tx) error {
+		n, err = tx.CountReportsBy(ctx, f, "state")
+		return err
+	})
+	return n, err
+}

@@ -1,10 +1,15 @@
 package http
 
 import (
+	"html/template"
 	"net/http"
+	"sort"
 	"strings"
+	"time"
 
+	"github.com/haven-oss/haven/internal/geo"
 	"github.com/haven-oss/haven/internal/haven"
+	"github.com/haven-oss/haven/internal/usmap"
 )
 
 // roleIntro is the short, plain-language introduction each role reads on
@@ -29,6 +34,50 @@ type homeData struct {
 	Name  string
 	Intro string
 	Stats []haven.Stat
+	Map   *stateMap // supervisors: reports by state
+}
+
+// stateMap is a map of report counts by state with the same figures as a
+// table (for screen readers, and to follow a state to its reports).
+type stateMap struct {
+	Title string
+	SVG   template.HTML
+	Rows  []stateCount
+}
+
+type stateCount struct {
+	Code, Name string
+	Count      int
+}
+
+// mapDays is how far back the supervisor's map counts reports.
+const mapDays = 30
+
+// reportsMap draws the reports the supervisor may see received in the last
+// mapDays days, by state.
+func (s *Server) reportsMap(r *http.Request, a haven.Actor) (*stateMap, error) {
+	counts, err := s.svc.ReportsByState(r.Context(), a, time.Now().AddDate(0, 0, -mapDays))
+	if err != nil {
+		return nil, err
+	}
+	m := &stateMap{Title: "Reports received in the last 30 days, by state"}
+	m.SVG = usmap.Render(counts, usmap.Options{Title: m.Title, Noun: "reports", ID: "home-map"})
+	for code, n := range counts {
+		name := "No state given"
+		if st, ok := geo.StateByCode(code); ok {
+			name = st.Name
+		} else if code != "" {
+			name = code
+		}
+		m.Rows = append(m.Rows, stateCount{Code: code, Name: name, Count: n})
+	}
+	sort.Slice(m.Rows, func(i, j int) bool {
+		if m.Rows[i].Count != m.Rows[j].Count {
+			return m.Rows[i].Count > m.Rows[j].Count
+		}
+		return m.Rows[i].Name < m.Rows[j].Name
+	})
+	return m, nil
 }
 
 // home is each user's start page: a welcome, what their role is for, and
@@ -47,6 +96,12 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, a haven.Actor) {
 		}
 	}
 	d := homeData{Name: a.Username, Intro: roleIntro[a.Role], Stats: stats}
+	if a.Role == haven.RoleSupervisor {
+		if d.Map, err = s.reportsMap(r, a); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+	}
 	if u, err := s.svc.UserByUsername(r.Context(), a, a.Username); err == nil && u.DisplayName != "" {
 		d.Name = u.DisplayName
 	} else if err != nil {

@@ -252,7 +252,6 @@ func (w *searchWorld) searches() []searchCase {
 		}
 		f.Query, f.Scope, f.Limit = q, haven.ScopeFor(a, haven.ActionView, haven.KindReport), 25
 		f.RankLimit = haven.MaxSearchRanked // as the service sets it
-		f.RankLimit = haven.MaxSearchRanked // as the service sets it
 		return func(ctx context.Context, tx haven.Tx, i int) error {
 			hits, total, err := tx.SearchReports(ctx, f)
 			if err == nil && text != "" && (total == 0 || len(hits) == 0) {

@@ -160,9 +160,13 @@ func searchCaseWhere(f haven.SearchFilter) *where {
 type searchSpec[T any] struct {
 	table, alias, columns string // e.g. "reports", "r", the aliased columns
 	fts                   string // SQLite's FTS5 table
-	bm25                  string // SQLite's bm25 call, with column weights
-	orderBy               string // the tiebreak, newest first
-	timeColumn            string // what newest means: the column orderBy sorts on first
+	// filterIndex is SQLite's covering index of the columns the filters
+	// and the scope read (migration 00026), named so that each match is
+	// checked in it rather than in the table's wide rows; "" = the table.
+	filterIndex string
+	bm25        string // SQLite's bm25 call, with column weights
+	orderBy     string // the tiebreak, newest first
+	timeColumn  string // what newest means: the column orderBy sorts on first
 	// headline is PostgreSQL's text to take the snippet from, over the
 	// aliased columns.
 	headline string
@@ -172,7 +176,7 @@ type searchSpec[T any] struct {
 }
 
 var reportSearch = searchSpec[*haven.Report]{
-	table: "reports", alias: "r", columns: reportColumnsAs, fts: "report_search",
+	table: "reports", alias: "r", columns: reportColumnsAs, fts: "report_search", filterIndex: "reports_search_filter",
 	bm25:    "bm25(report_search, 4.0, 1.0, 2.0, 1.0, 2.0)",
 	orderBy: "r.received_at DESC, r.id DESC", timeColumn: "received_at",
 	headline: `concat_ws(' · ', r.incident_time_text, r.narrative,
@@ -300,9 +304,13 @@ func searchSQL[T any](tx *tx, s searchSpec[T], f haven.SearchFilter, w *where) (
 		if f.RankLimit > 0 {
 			newest = ` ORDER BY ` + s.fts + `.rowid DESC LIMIT ` + strconv.Itoa(f.RankLimit)
 		}
+		checked := from
+		if s.filterIndex != "" {
+			checked += ` INDEXED BY ` + s.filterIndex
+		}
 		return `WITH m AS MATERIALIZED (
 		SELECT ` + a + `.id AS id, ` + a + `.` + t + ` AS t, ` + s.bm25 + ` AS rank
-		FROM ` + s.fts + ` JOIN ` + from + ` ON ` + a + `.id = ` + s.fts + `.rowid WHERE ` + cond + newest + `),
+		FROM ` + s.fts + ` JOIN ` + checked + ` ON ` + a + `.id = ` + s.fts + `.rowid WHERE ` + cond + newest + `),
 	p AS (SELECT id, t, rank, COUNT(*) OVER () AS total FROM m ORDER BY rank, t DESC, id DESC` + p + `)
 	SELECT ` + s.columns + `, snippet(` + s.fts + `, -1, char(2), char(3), '…', 24), p.total
 	FROM p JOIN ` + from + ` ON ` + a + `.id = p.id JOIN ` + s.fts + ` ON ` + s.fts + `.rowid = p.id

@@ -19,8 +19,8 @@ func TestBrowserOfficerRequestsAnalysisAndReceivesALinkChart(t *testing.T) {
 	reno := e.createAgency("Reno Police Department", "law_enforcement", "NV")
 	e.createUser("olivia.officer", "Olivia Officer", haven.RoleOfficer, reno.ID)
 	e.createUser("ana.analyst", "Ana Analyst", haven.RoleAnalyst, 0)
-	r1 := e.createReport(&haven.Report{State: "NV", Identifiers: []haven.Identifier{{Kind: haven.IDPhone, Value: "+12025550147"}}})
-	r2 := e.createReport(&haven.Report{State: "NV", Identifiers: []haven.Identifier{{Kind: haven.IDPhone, Value: "+12025550147"}}})
+	r1 := e.createReport(&haven.Report{State: "NV", AgencyID: reno.ID, Identifiers: []haven.Identifier{{Kind: haven.IDPhone, Value: "+12025550147"}}})
+	r2 := e.createReport(&haven.Report{State: "NV", AgencyID: reno.ID, Identifiers: []haven.Identifier{{Kind: haven.IDPhone, Value: "+12025550147"}}})
 
 	br := newBrowser(t, e)
 	officerSecret := br.enrolAndSignIn("olivia.officer")

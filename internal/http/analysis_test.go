@@ -54,8 +54,8 @@ func TestAnalyticalSupportIsForTheRequestingAgencyAndTheAnalystsOnly(t *testing.
 	otherOff, otherSecret := e.createUser("tom.officer", "Tom Officer", haven.RoleOfficer, tulsa.ID)
 	analyst, anSecret := e.createUser("ana.analyst", "Ana Analyst", haven.RoleAnalyst, 0)
 	hot, _ := e.createUser("hana.hotline", "Hana Hotline", haven.RoleHotline, 0)
-	r1 := e.createReport(&haven.Report{State: "NV", Identifiers: []haven.Identifier{{Kind: haven.IDPhone, Value: "+12025550147"}}})
-	r2 := e.createReport(&haven.Report{State: "NV", Identifiers: []haven.Identifier{{Kind: haven.IDPhone, Value: "+12025550147"}}})
+	r1 := e.createReport(&haven.Report{State: "NV", AgencyID: reno.ID, Identifiers: []haven.Identifier{{Kind: haven.IDPhone, Value: "+12025550147"}}})
+	r2 := e.createReport(&haven.Report{State: "NV", AgencyID: reno.ID, Identifiers: []haven.Identifier{{Kind: haven.IDPhone, Value: "+12025550147"}}})
 
 	officer := e.signedIn("olivia.officer", offSecret)
 	other := e.signedIn("tom.officer", otherSecret)

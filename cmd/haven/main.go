@@ -34,7 +34,7 @@ Usage:
   haven seed     [flags]     load a larger synthetic data set into a database
   haven migrate  [flags]     apply database migrations and exit
   haven user add|list|disable|enable|reset-mfa [flags]   manage staff accounts
-  haven agency add|list [flags]                          manage the agency directory
+  haven agency add|list|import|export [flags]            manage the agency directory
   haven token add [flags] USER                           issue a JSON API token for USER
   haven esp add|list|disable|enable [flags] NAME         manage ESP reporting API accounts
   haven import --format csv|jsonl [--dry-run] FILE       import reports from an older system

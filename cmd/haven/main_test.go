@@ -61,7 +61,7 @@ func TestUserAddReadsThePasswordFromStdinAndPrintsTheTOTPSecret(t *testing.T) {
 
 func TestOfficerNeedsAnAgencyAndGetsOneByName(t *testing.T) {
 	ev := dataEnv(t)
-	if r := runHaven(t, ev, "", "agency", "add", "Texas Department of Public Safety", "--kind", "law_enforcement", "--level", "state", "--state", "TX"); r.code != nil {
+	if r := runHaven(t, ev, "", "agency", "add", "Texas Department of Public Safety", "--kind", "law_enforcement", "--level", "state", "--state", "TX", "--phone", "512-555-0100"); r.code != nil {
 		t.Fatalf("agency add: %v %s", r.code, r.err)
 	}
 	if r := runHaven(t, ev, "a long enough passphrase\n", "user", "add", "tex", "--role", "officer"); r.code == nil {

@@ -62,7 +62,20 @@ type serverFlags struct {
 	// parses it into smtp); publicURL makes the links in them absolute.
 	smtpURL, publicURL string
 	smtp               *mail.SMTP
+	// referralEscalate is --referral-escalate-after as given (or
+	// HAVEN_REFERRAL_ESCALATE_AFTER); validate parses it into
+	// referralEscalateAfter: how long a referral may stay unacknowledged
+	// before the supervisors are told.
+	referralEscalate      string
+	referralEscalateAfter time.Duration
 }
+
+// defaultReferralEscalateAfter is how long a referral may wait for the
+// agency's acknowledgement before the supervisors are told.
+const defaultReferralEscalateAfter = 4 * time.Hour
+
+// referralEscalateEvery is how often the escalation task looks.
+const referralEscalateEvery = 5 * time.Minute
 
 // Defaults of the tip form's limit (as internal/http's).
 const defaultTipRate = 10
@@ -84,6 +97,9 @@ func (sv *serverFlags) register(fs interface {
 			"(smtps:// for TLS from the start; &security=none only for a local relay without TLS) (env HAVEN_SMTP_URL; default: in the app only)")
 	fs.StringVar(&sv.publicURL, "public-url", e.getenv("HAVEN_PUBLIC_URL"),
 		"the address staff open Haven at, e.g. https://haven.example.org, for the links in emails (env HAVEN_PUBLIC_URL)")
+	fs.StringVar(&sv.referralEscalate, "referral-escalate-after", envOr(e, "HAVEN_REFERRAL_ESCALATE_AFTER", defaultReferralEscalateAfter.String()),
+		"`duration` (e.g. 4h, 90m) a referral may wait for the agency's acknowledgement before the supervisors are notified "+
+			"and it is listed on the deadline page (env HAVEN_REFERRAL_ESCALATE_AFTER)")
 	sv.trustedEnv = e.getenv("HAVEN_TRUSTED_PROXIES")
 	fs.StringVar(&sv.trustedProxy, "trusted-proxy", "",
 		"`CIDR[,CIDR...]`: the proxies or load balancers in front of Haven; for a request from one, the client address is "+
@@ -132,6 +148,14 @@ func (sv *serverFlags) validate() error {
 			return haven.FieldError("smtp-url", "--smtp-url: %v", err)
 		}
 	}
+	if sv.referralEscalate == "" {
+		sv.referralEscalate = defaultReferralEscalateAfter.String()
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(sv.referralEscalate))
+	if err != nil || d < time.Minute || d > 30*24*time.Hour {
+		return haven.FieldError("referral-escalate-after", "--referral-escalate-after is a duration such as 4h or 90m, from 1m to 720h; it is %q", sv.referralEscalate)
+	}
+	sv.referralEscalateAfter = d
 	if sv.publicURL != "" {
 		if u, err := url.Parse(sv.publicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return haven.FieldError("public-url", "--public-url is the address staff open Haven at, such as https://haven.example.org")
@@ -244,6 +268,16 @@ func serve(ctx context.Context, e env, a *app, sv serverFlags, ready func(url st
 		return err
 	})
 	runner.Every("person_model.fit", personModelCheckEvery, personModelTask(a.svc))
+	// Referrals nobody acknowledged in time are escalated to the
+	// supervisors, once each (referral_service.go).
+	escalateAfter := sv.referralEscalateAfter
+	if escalateAfter == 0 {
+		escalateAfter = defaultReferralEscalateAfter
+	}
+	runner.Every("referral.escalate", referralEscalateEvery, func(ctx context.Context) error {
+		_, err := a.svc.EscalateReferrals(ctx, escalateAfter)
+		return err
+	})
 	a.svc.Committed = runner.Wake
 	jctx, stopJobs := context.WithCancel(context.Background())
 	jobsDone := make(chan struct{})

@@ -291,6 +291,10 @@ func TestContactDetailsAreReservedForFiction(t *testing.T) {
 	for _, a := range d.Agencies {
 		checkPhone("agency", a.Phone24x7)
 		checkEmail("agency", a.Email)
+		for _, c := range a.Contacts {
+			checkPhone("agency contact", c.Phone)
+			checkEmail("agency contact", c.Email)
+		}
 	}
 	for _, u := range d.Users {
 		checkEmail("user", u.User.Email)
@@ -442,5 +446,41 @@ func BenchmarkGenerate(b *testing.B) {
 	})
 	if perReport["baseline"] > 0 {
 		b.Logf("generate/baseline_json_encode = %.2f (time per report)", perReport["generate"]/perReport["baseline"])
+	}
+}
+
+func TestDemoAgenciesHaveCountyAndZIPJurisdictions(t *testing.T) {
+	d := Generate(5, 10, base)
+	byName := map[string]*haven.Agency{}
+	for _, a := range d.Agencies {
+		byName[a.Name] = a
+	}
+	cases := []struct {
+		name             string
+		counties, states string
+	}{
+		{"Houston Police Department (demo)", "48201", "TX"},
+		{"Travis County Sheriff's Office (demo)", "48453,48491", "TX"},
+		{"Four Rivers Nation Police (demo)", "04001,35031,35045", "AZ,NM"},
+	}
+	for _, c := range cases {
+		a := byName[c.name]
+		if a == nil {
+			t.Errorf("no agency %q", c.name)
+			continue
+		}
+		a.Normalize()
+		if got := strings.Join(a.Counties, ","); got != c.counties {
+			t.Errorf("%s covers counties %s, want %s", c.name, got, c.counties)
+		}
+		if got := strings.Join(a.Jurisdiction(), ","); got != c.states {
+			t.Errorf("%s sees states %s, want %s", c.name, got, c.states)
+		}
+	}
+	if a := byName["Houston Police Department (demo)"]; a == nil || len(a.ZIPs) == 0 {
+		t.Error("the Houston police list no ZIP codes")
+	}
+	if a := byName["Interstate Child Exploitation Task Force (demo)"]; a == nil || !a.Nationwide() {
+		t.Error("the federal task force is not nationwide")
 	}
 }

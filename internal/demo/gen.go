@@ -135,11 +135,42 @@ func (g *gen) agencies() {
 		})
 		g.localPolice[i] = -1
 	}
-	for _, l := range []struct{ code, city string }{{"TX", "Houston"}, {"GA", "Atlanta"}, {"NV", "Las Vegas"}, {"CA", "Oakland"}, {"OH", "Columbus"}} {
+	// City police cover their county and a few downtown ZIP codes, as
+	// routing by place needs (demoPlace keeps only what geography knows).
+	for _, l := range []struct {
+		code, city, county string
+		zips               []string
+	}{
+		{"TX", "Houston", "Harris", []string{"77002", "77003", "77004"}},
+		{"GA", "Atlanta", "Fulton", []string{"30303", "30308"}},
+		{"NV", "Las Vegas", "Clark", []string{"89101", "89104"}},
+		{"CA", "Oakland", "Alameda", []string{"94607", "94612"}},
+		{"OH", "Columbus", "Franklin", []string{"43215"}},
+	} {
 		i := jurIndex(l.code)
+		counties, zips := demoPlace(l.code, []string{l.county}, l.zips)
 		g.localPolice[i] = g.addAgency(&haven.Agency{
 			Name: l.city + " Police Department (demo)", Kind: haven.AgencyLawEnforcement, Level: haven.LevelLocal, State: l.code,
+			Counties: counties, ZIPs: zips, City: l.city, Address: "100 Example Plaza",
 			Phone24x7: fmt.Sprintf("+1%s5550130", jurisdictions[i].areas[0]), Email: emailLocal(l.city, "pd") + "@example.com",
+			Contacts: []haven.AgencyContact{{Name: "Jordan Example", Title: "Special Victims Unit duty sergeant",
+				Phone: fmt.Sprintf("+1%s5550131", jurisdictions[i].areas[0])}},
+		})
+	}
+	// A county sheriff, and a tribal police department whose lands span
+	// counties in two states.
+	if counties, _ := demoPlace("TX", []string{"Travis", "Williamson"}, nil); len(counties) > 0 {
+		g.addAgency(&haven.Agency{
+			Name: "Travis County Sheriff's Office (demo)", Kind: haven.AgencyLawEnforcement, Level: haven.LevelLocal, State: "TX",
+			Counties: counties, Phone24x7: "+15125550132", Email: "travis.sheriff@example.com", City: "Austin",
+		})
+	}
+	if az, zips := demoPlace("AZ", []string{"Apache"}, []string{"86515"}); len(az) > 0 {
+		nm, _ := demoPlace("NM", []string{"San Juan", "McKinley"}, nil)
+		g.addAgency(&haven.Agency{
+			Name: "Four Rivers Nation Police (demo)", Kind: haven.AgencyLawEnforcement, Level: haven.LevelTribal, State: "AZ",
+			Counties: append(az, nm...), ZIPs: zips, Phone24x7: "+19285550133", Email: "fourrivers.police@example.com",
+			Contacts: []haven.AgencyContact{{Name: "Avery Example", Title: "Criminal investigations", Phone: "+19285550134", Email: "avery.example@example.com"}},
 		})
 	}
 	g.regionalStates = []int{jurIndex("TX"), jurIndex("LA"), jurIndex("MS"), jurIndex("AL"), jurIndex("FL")}
@@ -155,10 +186,28 @@ func (g *gen) agencies() {
 		Name: "Interstate Child Exploitation Task Force (demo)", Kind: haven.AgencyTaskForce, Level: haven.LevelFederal,
 		Phone24x7: "+12025550150", Email: "interstate.taskforce@example.com",
 	})
+	providerCounties, _ := demoPlace("TX", []string{"Travis", "Hays", "Williamson"}, nil)
 	g.provider = g.addAgency(&haven.Agency{
 		Name: "Safe Harbor Youth Services (demo)", Kind: haven.AgencyServiceProvider, Level: haven.LevelPrivate, State: "TX",
-		Phone24x7: "+15125550160", Email: "safeharbor@example.com",
+		Counties: providerCounties, Phone24x7: "+15125550160", Email: "safeharbor@example.com", City: "Austin",
+		Contacts: []haven.AgencyContact{{Name: "Riley Example", Title: "Intake coordinator", Phone: "+15125550161"}},
 	})
+}
+
+// demoPlace returns the FIPS codes of the named counties of a state and
+// the ZIP codes, leaving out any that geography does not know.
+func demoPlace(state string, counties, zips []string) (fips, known []string) {
+	for _, n := range counties {
+		if c, ok := geo.CountyByName(state, n); ok {
+			fips = append(fips, c.FIPS)
+		}
+	}
+	for _, z := range zips {
+		if _, ok := geo.LookupZIP(z); ok {
+			known = append(known, z)
+		}
+	}
+	return fips, known
 }
 
 // jurIndex returns the index of a reporting jurisdiction's postal code.

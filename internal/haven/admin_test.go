@@ -24,7 +24,7 @@ func TestOnlyAdministratorsAndSupervisorsMayListAccounts(t *testing.T) {
 func TestAccountListFiltersByStateAndPages(t *testing.T) {
 	eachStore(t, func(t *testing.T, svc *haven.Service, c *clock) {
 		ctx := context.Background()
-		ag := &haven.Agency{Name: "Fairview Police Department", Kind: haven.AgencyLawEnforcement, Level: haven.LevelLocal, State: "VA"}
+		ag := &haven.Agency{Name: "Fairview Police Department", Kind: haven.AgencyLawEnforcement, Phone24x7: "202-555-0140", Level: haven.LevelLocal, State: "VA"}
 		if err := svc.CreateAgency(ctx, sys, ag); err != nil {
 			t.Fatal(err)
 		}

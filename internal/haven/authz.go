@@ -169,6 +169,16 @@ func buildRules() []Rule {
 	add(KindProduct, ActionView, []Role{RoleAnalyst, RoleSupervisor})
 	add(KindProduct, ActionView, one(RoleOfficer), SameAgency)
 
+	// Referrals (referral.go): the clearinghouse's analysts and supervisors
+	// send them, see them all and answer the agencies' questions; an
+	// agency's officers (and child-welfare workers) see and act on their
+	// own agency's referrals only. Nobody else sees any.
+	add(KindReferral, ActionCreate, []Role{RoleAnalyst, RoleSupervisor})
+	add(KindReferral, ActionView, []Role{RoleAnalyst, RoleSupervisor})
+	add(KindReferral, ActionAnswer, []Role{RoleAnalyst, RoleSupervisor})
+	add(KindReferral, ActionView, ReferralRoles, SameAgency)
+	add(KindReferral, ActionUpdate, ReferralRoles, SameAgency)
+
 	// Accounts, agencies, audit: administration.
 	add(KindUser, ActionCreate, one(RoleAdmin))
 	add(KindUser, ActionView, one(RoleAdmin))

@@ -116,8 +116,8 @@ func newMatrixWorld(t *testing.T, svc *haven.Service) *matrixWorld {
 	t.Helper()
 	ctx := context.Background()
 	w := &matrixWorld{actors: map[haven.Role]haven.Actor{},
-		own:   &haven.Agency{Name: "Austin Police Department", Kind: haven.AgencyLawEnforcement, Level: haven.LevelLocal, State: "TX"},
-		other: &haven.Agency{Name: "Spokane Police Department", Kind: haven.AgencyLawEnforcement, Level: haven.LevelLocal, State: "WA"}}
+		own:   &haven.Agency{Name: "Austin Police Department", Kind: haven.AgencyLawEnforcement, Phone24x7: "202-555-0140", Level: haven.LevelLocal, State: "TX"},
+		other: &haven.Agency{Name: "Spokane Police Department", Kind: haven.AgencyLawEnforcement, Phone24x7: "202-555-0140", Level: haven.LevelLocal, State: "WA"}}
 	for _, ag := range []*haven.Agency{w.own, w.other} {
 		if err := svc.CreateAgency(ctx, sys, ag); err != nil {
 			t.Fatal(err)

@@ -17,7 +17,7 @@ type caseFixture struct {
 func newCaseFixture(t *testing.T, svc *haven.Service) *caseFixture {
 	t.Helper()
 	ctx := context.Background()
-	ag := &haven.Agency{Name: "Tulsa Police Department", Kind: haven.AgencyLawEnforcement, Level: haven.LevelLocal, State: "OK"}
+	ag := &haven.Agency{Name: "Tulsa Police Department", Kind: haven.AgencyLawEnforcement, Phone24x7: "202-555-0140", Level: haven.LevelLocal, State: "OK"}
 	if err := svc.CreateAgency(ctx, sys, ag); err != nil {
 		t.Fatal(err)
 	}

@@ -137,7 +137,7 @@ func TestLinksNeverTellOfReportsTheActorMayNotOpen(t *testing.T) {
 	eachStore(t, func(t *testing.T, svc *haven.Service, c *clock) {
 		ctx := context.Background()
 		withLinking(t, svc, 0)
-		ag := &haven.Agency{Name: "Travis County Sheriff", Kind: haven.AgencyLawEnforcement, Level: haven.LevelLocal, State: "TX"}
+		ag := &haven.Agency{Name: "Travis County Sheriff", Kind: haven.AgencyLawEnforcement, Phone24x7: "202-555-0140", Level: haven.LevelLocal, State: "TX"}
 		if err := svc.CreateAgency(ctx, sys, ag); err != nil {
 			t.Fatal(err)
 		}

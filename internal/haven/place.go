@@ -1,6 +1,10 @@
 package haven
 
-import "github.com/haven-oss/haven/internal/geo"
+import (
+	"strings"
+
+	"github.com/haven-oss/haven/internal/geo"
+)
 
 // ValidState reports whether code is a US state, DC or territory postal code.
 func ValidState(code string) bool {
@@ -50,4 +54,18 @@ func (p *Place) Validate() error {
 		return FieldError("places.lon", "longitude is between -180 and 180")
 	}
 	return nil
+}
+
+// Line writes the place on one line: "Bus station, Reno, NV 89501".
+func (p Place) Line() string {
+	var parts []string
+	for _, s := range []string{p.Name, p.Address, p.City} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	if st := strings.TrimSpace(p.State + " " + p.ZIP); st != "" {
+		parts = append(parts, st)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -244,27 +244,6 @@ func (s *Service) ListCases(ctx context.Context, a Actor, f CaseFilter) (cs []*C
 	return cs, err
 }
 
-// CreateAgency adds an agency to the directory.
-func (s *Service) CreateAgency(ctx context.Context, a Actor, ag *Agency) error {
-	if !CanKind(a, ActionCreate, KindAgency) {
-		return s.deny(ctx, a, "agency.create", KindAgency, 0, forbidden("add agencies"))
-	}
-	ag.Name = strings.TrimSpace(ag.Name)
-	ag.State = strings.ToUpper(strings.TrimSpace(ag.State))
-	if err := ag.Validate(); err != nil {
-		return err
-	}
-	return s.Store.Update(ctx, func(tx Tx) error {
-		if err := tx.CreateAgency(ctx, ag); err != nil {
-			if ErrorCode(err) == ECONFLICT {
-				return FieldError("name", "an agency named %q exists already", ag.Name)
-			}
-			return err
-		}
-		return s.audit(ctx, tx, a, "agency.create", OutcomeOK, KindAgency, ag.ID, "", ag.Name)
-	})
-}
-
 // ListAgencies lists the agency directory.
 func (s *Service) ListAgencies(ctx context.Context, a Actor, f AgencyFilter) (as []*Agency, err error) {
 	if !CanKind(a, ActionView, KindAgency) {

@@ -130,8 +130,8 @@ func TestSearchIsScopedAuditedAndRefusedToThoseWhoMaySeeNoReport(t *testing.T) {
 	eachStore(t, func(t *testing.T, svc *haven.Service, c *clock) {
 		ctx := context.Background()
 		sys := haven.System("test")
-		other := &haven.Agency{Name: "Elsewhere PD", Kind: haven.AgencyLawEnforcement, Level: haven.LevelLocal, State: "TX"}
-		mine := &haven.Agency{Name: "Reno PD", Kind: haven.AgencyLawEnforcement, Level: haven.LevelLocal, State: "NV"}
+		other := &haven.Agency{Name: "Elsewhere PD", Kind: haven.AgencyLawEnforcement, Phone24x7: "202-555-0140", Level: haven.LevelLocal, State: "TX"}
+		mine := &haven.Agency{Name: "Reno PD", Kind: haven.AgencyLawEnforcement, Phone24x7: "202-555-0140", Level: haven.LevelLocal, State: "NV"}
 		for _, ag := range []*haven.Agency{other, mine} {
 			if err := svc.Store.Update(ctx, func(tx haven.Tx) error { return tx.CreateAgency(ctx, ag) }); err != nil {
 				t.Fatal(err)

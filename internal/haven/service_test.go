@@ -257,8 +257,8 @@ func TestCreateUserRefusesBadInputAndChangesNothing(t *testing.T) {
 func TestRefusalsAreAuditedAndHiddenRecordsAnswerLikeMissingOnes(t *testing.T) {
 	eachStore(t, func(t *testing.T, svc *haven.Service, c *clock) {
 		ctx := context.Background()
-		tx := &haven.Agency{Name: "Texas Department of Public Safety", Kind: haven.AgencyLawEnforcement, Level: haven.LevelState, State: "TX"}
-		ok := &haven.Agency{Name: "Oklahoma State Bureau of Investigation", Kind: haven.AgencyLawEnforcement, Level: haven.LevelState, State: "OK"}
+		tx := &haven.Agency{Name: "Texas Department of Public Safety", Kind: haven.AgencyLawEnforcement, Phone24x7: "202-555-0140", Level: haven.LevelState, State: "TX"}
+		ok := &haven.Agency{Name: "Oklahoma State Bureau of Investigation", Kind: haven.AgencyLawEnforcement, Phone24x7: "202-555-0140", Level: haven.LevelState, State: "OK"}
 		for _, ag := range []*haven.Agency{tx, ok} {
 			if err := svc.CreateAgency(ctx, sys, ag); err != nil {
 				t.Fatal(err)

@@ -42,6 +42,7 @@ type Tx interface {
 	TriageTx
 	CaseWorkbenchTx
 	AnalysisTx
+	ReferralTx
 
 	// Users. CreateUser sets ID, CreatedAt and UpdatedAt.
 	CreateUser(ctx context.Context, u *User) error
@@ -65,12 +66,24 @@ type Tx interface {
 	TokenByHash(ctx context.Context, hash []byte) (*APIToken, error)
 	TouchToken(ctx context.Context, id int64, at time.Time) error
 
-	// Agencies.
+	// Agencies. CreateAgency sets ID, CreatedAt and UpdatedAt and stores the
+	// jurisdiction and contacts; a taken name is ECONFLICT. UpdateAgency
+	// replaces every field of agency a.ID, its jurisdiction and contacts
+	// included, and sets UpdatedAt (ENOTFOUND, ECONFLICT for a taken name).
+	// AgencyByID, AgencyByName and ListAgencies return agencies with their
+	// jurisdiction and contacts.
 	CreateAgency(ctx context.Context, a *Agency) error
+	UpdateAgency(ctx context.Context, a *Agency) error
 	AgencyByID(ctx context.Context, id int64) (*Agency, error)
 	AgencyByName(ctx context.Context, name string) (*Agency, error)
 	ListAgencies(ctx context.Context, f AgencyFilter) ([]*Agency, error)
 	CountAgencies(ctx context.Context, f AgencyFilter) (int, error)
+	// AgenciesCovering returns the active agencies (of q.Kind, if set) whose
+	// jurisdiction covers the place: listing q.ZIP, listing q.CountyFIPS,
+	// covering q.State whole, or nationwide. Each comes once, with the most
+	// specific part that matched, ordered zip, county, state, nationwide,
+	// then by name.
+	AgenciesCovering(ctx context.Context, q CoverageQuery) ([]AgencyCoverage, error)
 
 	// Reports. CreateReport stores the report with its places, people and
 	// identifiers, and sets every ID and timestamp; a Ref already used is

@@ -103,7 +103,7 @@ func (s *Server) renderNewAccount(w http.ResponseWriter, r *http.Request, a have
 
 // agencyOptions lists every agency as a choice, "Name (ST)", by name.
 func (s *Server) agencyOptions(ctx context.Context, a haven.Actor, selected string) ([]option, error) {
-	agencies, err := s.svc.ListAgencies(ctx, a, haven.AgencyFilter{})
+	agencies, err := s.svc.ListAgencies(ctx, a, haven.AgencyFilter{Status: haven.AgencyActive})
 	if err != nil {
 		return nil, err
 	}

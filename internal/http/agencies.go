@@ -1,6 +1,7 @@
 package http
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -39,7 +40,7 @@ var statesByName = func() []geo.State {
 }()
 
 // agenciesForm is the directory's filter form as the user typed it.
-type agenciesForm struct{ Kind, State string }
+type agenciesForm struct{ Kind, Level, State, County, Q, Status string }
 
 // agencyRow is one agency as the directory shows it.
 type agencyRow struct {
@@ -49,12 +50,12 @@ type agencyRow struct {
 
 // agenciesData is what the directory shows.
 type agenciesData struct {
-	Form              agenciesForm
-	Error, ErrorField string
-	Kinds, States     []option
-	Agencies          []agencyRow
-	Total             int
-	CanCreate         bool // show the "Add agency" button
+	Form                                      agenciesForm
+	Error, ErrorField                         string
+	Kinds, Levels, States, Counties, Statuses []option
+	Agencies                                  []agencyRow
+	Total                                     int
+	CanCreate                                 bool // show the "Add agency" and "Import" buttons
 }
 
 // agencies is the agency directory, filtered by kind and by state (an
@@ -62,22 +63,49 @@ type agenciesData struct {
 // rules let see it.
 func (s *Server) agencies(w http.ResponseWriter, r *http.Request, a haven.Actor) {
 	q := r.URL.Query()
-	d := agenciesData{Form: agenciesForm{Kind: q.Get("kind"), State: strings.ToUpper(strings.TrimSpace(q.Get("state")))}}
-	f := haven.AgencyFilter{Limit: agenciesPageSize}
+	d := agenciesData{Form: agenciesForm{Kind: q.Get("kind"), Level: q.Get("level"),
+		State: strings.ToUpper(strings.TrimSpace(q.Get("state"))), County: strings.TrimSpace(q.Get("county")),
+		Q: strings.TrimSpace(q.Get("q")), Status: q.Get("status")}}
+	f := haven.AgencyFilter{Limit: agenciesPageSize, Text: d.Form.Q}
 	var ferr error
+	fail := func(err error) {
+		if ferr == nil {
+			ferr = err
+		}
+	}
 	if d.Form.Kind != "" {
 		if _, ok := agencyKindLabels[haven.AgencyKind(d.Form.Kind)]; ok {
 			f.Kind = haven.AgencyKind(d.Form.Kind)
 		} else {
-			ferr = haven.FieldError("kind", "Choose a kind of agency from the list.")
+			fail(haven.FieldError("kind", "Choose a kind of agency from the list."))
+		}
+	}
+	if d.Form.Level != "" {
+		if _, ok := agencyLevelLabels[haven.AgencyLevel(d.Form.Level)]; ok {
+			f.Level = haven.AgencyLevel(d.Form.Level)
+		} else {
+			fail(haven.FieldError("level", "Choose a level from the list."))
 		}
 	}
 	if d.Form.State != "" {
 		if haven.ValidState(d.Form.State) {
 			f.State = d.Form.State
-		} else if ferr == nil {
-			ferr = haven.FieldError("state", "Choose a state from the list.")
+		} else {
+			fail(haven.FieldError("state", "Choose a state from the list."))
 		}
+	}
+	if d.Form.County != "" {
+		if c, ok := geo.CountyByFIPS(d.Form.County); ok && (f.State == "" || c.State == f.State) {
+			f.County = c.FIPS
+		} else {
+			fail(haven.FieldError("county", "Choose a county of the chosen state from the list."))
+		}
+	}
+	switch haven.AgencyStatus(d.Form.Status) {
+	case "", haven.AgencyActive, haven.AgencyInactive:
+		f.Status = haven.AgencyStatus(d.Form.Status)
+	default:
+		fail(haven.FieldError("status", "Choose active or deactivated agencies from the list."))
 	}
 	if ferr != nil {
 		d.Error, d.ErrorField = haven.ErrorMessage(ferr), haven.ErrorField(ferr)
@@ -87,7 +115,12 @@ func (s *Server) agencies(w http.ResponseWriter, r *http.Request, a haven.Actor)
 		s.pageError(w, r, err)
 		return
 	}
-	d.Kinds, d.States, d.Total = kindOptions(d.Form.Kind), stateNameOptions(d.Form.State), total
+	d.Kinds, d.Levels, d.States, d.Total = kindOptions(d.Form.Kind), levelOptions(d.Form.Level), stateNameOptions(d.Form.State), total
+	d.Counties = countyOptions(d.Form.State, d.Form.County)
+	d.Statuses = []option{
+		{Value: string(haven.AgencyActive), Label: "Active", Selected: d.Form.Status == string(haven.AgencyActive)},
+		{Value: string(haven.AgencyInactive), Label: "Deactivated", Selected: d.Form.Status == string(haven.AgencyInactive)},
+	}
 	d.CanCreate = haven.CanKind(a, haven.ActionCreate, haven.KindAgency)
 	for _, ag := range list {
 		d.Agencies = append(d.Agencies, agencyRow{Agency: ag, KindLabel: agencyKindLabels[ag.Kind],
@@ -106,13 +139,58 @@ func (s *Server) agencies(w http.ResponseWriter, r *http.Request, a haven.Actor)
 	s.render(w, r, status, "agencies", &a, d)
 }
 
-// jurisdictionText is an agency's jurisdiction as the directory shows it.
+// jurisdictionText is an agency's jurisdiction as the directory shows it
+// in one cell: whole states by postal code, then counties and ZIP codes
+// (the first few, with how many more).
 func jurisdictionText(ag *haven.Agency) string {
-	j := ag.Jurisdiction()
-	if j == nil {
+	if ag.Nationwide() {
 		return "Nationwide"
 	}
-	return strings.Join(j, ", ")
+	var parts []string
+	if sw := ag.StateWide(); len(sw) > 0 {
+		parts = append(parts, strings.Join(sw, ", "))
+	}
+	if len(ag.Counties) > 0 {
+		var names []string
+		for _, f := range ag.Counties {
+			names = append(names, countyLabel(f))
+		}
+		parts = append(parts, firstFew(names, 3))
+	}
+	if len(ag.ZIPs) > 0 {
+		parts = append(parts, "ZIP "+firstFew(ag.ZIPs, 5))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// firstFew joins up to n items, saying how many more there are.
+func firstFew(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
+}
+
+// countyLabel names a county with its state ("Travis County, TX"), or
+// gives its FIPS code when geography does not know it.
+func countyLabel(fips string) string {
+	if c, ok := geo.CountyByFIPS(fips); ok {
+		return c.Name + ", " + c.State
+	}
+	return fips
+}
+
+// countyOptions lists the counties of a state, marking selected; none
+// without a state.
+func countyOptions(state, selected string) []option {
+	var opts []option
+	if state == "" {
+		return nil
+	}
+	for _, c := range geo.Counties(state) {
+		opts = append(opts, option{Value: c.FIPS, Label: c.Name, Selected: c.FIPS == selected})
+	}
+	return opts
 }
 
 // agenciesURL is the directory's address for the given filters.
@@ -121,8 +199,10 @@ func agenciesURL(form agenciesForm) string {
 	if form.Kind != "" {
 		v.Set("kind", form.Kind)
 	}
-	if form.State != "" {
-		v.Set("state", form.State)
+	for k, val := range map[string]string{"level": form.Level, "state": form.State, "county": form.County, "q": form.Q, "status": form.Status} {
+		if val != "" {
+			v.Set(k, val)
+		}
 	}
 	if len(v) == 0 {
 		return "/agencies"

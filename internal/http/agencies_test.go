@@ -15,7 +15,7 @@ import (
 // agencyRows returns the names in the directory's table, in order.
 func agencyRows(body string) []string {
 	var names []string
-	re := regexp.MustCompile(`<tr id="agency-\d+">\s*<th scope="row">([^<]*)`)
+	re := regexp.MustCompile(`<tr id="agency-\d+">\s*<th scope="row"><a href="/agencies/\d+">([^<]*)`)
 	for _, m := range re.FindAllStringSubmatch(body, -1) {
 		names = append(names, strings.ReplaceAll(m[1], "&#39;", "'"))
 	}

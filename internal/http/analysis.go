@@ -318,13 +318,20 @@ type productEvent struct {
 	Received, ReceivedISO, Ref, Channel, Incident, State string
 }
 
+// fileID reads the {file} of a record's page or PDF path: "{id}" or
+// "{id}.pdf"; ok is false for anything else.
+func fileID(r *http.Request) (id int64, pdf bool, ok bool) {
+	file := r.PathValue("file")
+	pdf = strings.HasSuffix(file, ".pdf")
+	id, err := strconv.ParseInt(strings.TrimSuffix(file, ".pdf"), 10, 64)
+	return id, pdf, err == nil && id > 0
+}
+
 // analysisProduct serves /analysis/products/{file}: the product's page for
 // {id}, its PDF for {id}.pdf.
 func (s *Server) analysisProduct(w http.ResponseWriter, r *http.Request, a haven.Actor) {
-	file := r.PathValue("file")
-	pdf := strings.HasSuffix(file, ".pdf")
-	id, err := strconv.ParseInt(strings.TrimSuffix(file, ".pdf"), 10, 64)
-	if err != nil || id <= 0 {
+	id, pdf, ok := fileID(r)
+	if !ok {
 		s.notFound(w, r)
 		return
 	}
@@ -348,13 +355,19 @@ func (s *Server) analysisProduct(w http.ResponseWriter, r *http.Request, a haven
 // writeProductPDF sends the watermarked PDF as a download.
 func (s *Server) writeProductPDF(w http.ResponseWriter, r *http.Request, x *haven.ProductExport) {
 	b, err := productpdf.Render(x, true)
+	s.sendPDF(w, r, b, err, "analytical-product-"+strconv.FormatInt(x.Product.ID, 10)+".pdf")
+}
+
+// sendPDF sends a rendered PDF (or the error rendering it) as a download
+// that no cache keeps.
+func (s *Server) sendPDF(w http.ResponseWriter, r *http.Request, b []byte, err error, filename string) {
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/pdf")
-	h.Set("Content-Disposition", `attachment; filename="analytical-product-`+strconv.FormatInt(x.Product.ID, 10)+`.pdf"`)
+	h.Set("Content-Disposition", `attachment; filename="`+filename+`"`)
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(http.StatusOK)

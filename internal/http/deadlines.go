@@ -26,9 +26,12 @@ type deadlineTable struct {
 
 // deadlinesData is what the page shows.
 type deadlinesData struct {
-	Now, NowISO   string
-	Tables        []deadlineTable // breached, then due soon
-	FromCare      []deadlineEpisode
+	Now, NowISO string
+	Tables      []deadlineTable // breached, then due soon
+	FromCare    []deadlineEpisode
+	// Referrals are the referrals escalated because nobody at the agency
+	// acknowledged them in time (referral_service.go), oldest first.
+	Referrals     []referralRow
 	Max           int
 	Done, Problem string
 }
@@ -60,5 +63,11 @@ func (s *Server) deadlines(w http.ResponseWriter, r *http.Request, a haven.Actor
 		}
 		d.FromCare = append(d.FromCare, ep)
 	}
+	refs, err := s.svc.UnacknowledgedReferrals(r.Context(), a)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	d.Referrals = referralRows(refs, "/referrals/")
 	s.render(w, r, http.StatusOK, "deadlines", &a, d)
 }

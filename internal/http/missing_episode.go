@@ -261,18 +261,7 @@ func (s *Server) agencyName(ctx context.Context, a haven.Actor, id int64) string
 }
 
 // placeText writes a place on one line: "Bus station, Reno, NV 89501".
-func placeText(p haven.Place) string {
-	var parts []string
-	for _, s := range []string{p.Name, p.Address, p.City} {
-		if s != "" {
-			parts = append(parts, s)
-		}
-	}
-	if st := strings.TrimSpace(p.State + " " + p.ZIP); st != "" {
-		parts = append(parts, st)
-	}
-	return strings.Join(parts, ", ")
-}
+func placeText(p haven.Place) string { return p.Line() }
 
 // showMinute shows a time to the minute, in UTC.
 func showMinute(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" }

@@ -379,7 +379,7 @@ func childLabel(c *haven.Child) string {
 
 // careAgencyOptions lists the child-welfare agencies of the directory.
 func (s *Server) careAgencyOptions(ctx context.Context, a haven.Actor, selected string) ([]option, error) {
-	ags, err := s.svc.ListAgencies(ctx, a, haven.AgencyFilter{Kind: haven.AgencyChildWelfare})
+	ags, err := s.svc.ListAgencies(ctx, a, haven.AgencyFilter{Kind: haven.AgencyChildWelfare, Status: haven.AgencyActive})
 	if err != nil {
 		return nil, err
 	}

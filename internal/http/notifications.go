@@ -66,6 +66,8 @@ func (s *Server) badge(r *http.Request, a haven.Actor) *alertBadge {
 	for _, role := range haven.NotifiedRoles {
 		alerted = alerted || a.Role == role
 	}
+	// An agency's officers are told of new referrals (portal.go).
+	alerted = alerted || portalUser(a)
 	if !alerted {
 		return nil
 	}

@@ -45,6 +45,10 @@ var navItems = []struct {
 	{"Reports", "/reports", haven.ActionView, haven.KindReport, nil},
 	{"Cases", "/cases", haven.ActionView, haven.KindCase, nil},
 	{"Missing children", "/missing", haven.ActionView, haven.KindEpisode, nil},
+	// Referrals: the agency's portal for its officers, the clearinghouse's
+	// list for the analysts and supervisors who send them.
+	{"Portal", "/portal", haven.ActionView, haven.KindReferral, portalUser},
+	{"Referrals", "/referrals", haven.ActionCreate, haven.KindReferral, nil},
 	{"Analysis", "/analysis", haven.ActionView, haven.KindAnalysisRequest, nil},
 	{"Identifiers", "/identifiers", haven.ActionView, haven.KindIdentifier, nil},
 	{"Review", "/review", haven.ActionView, haven.KindIdentifier, nil},

@@ -48,6 +48,12 @@ type reportPageData struct {
 	// Triage is the priority, the rules that fired and the override
 	// (report_priority.go).
 	Triage *triageView
+	// Routing is the suggested recipients panel (report_routing.go); nil
+	// when it could not be read.
+	Routing *routingView
+	// Referrals are the report's referrals to agencies (referrals.go); nil
+	// for those who may not see them.
+	Referrals *reportReferralsView
 }
 
 type placeRow struct{ Role, Text string }
@@ -173,6 +179,8 @@ func (s *Server) renderReportPageWith(w http.ResponseWriter, r *http.Request, a 
 	d.Links = s.reportLinks(r, a, rep.ID)
 	d.Matches = s.reportMatches(r, a, rep.ID, fe)
 	d.Cases = s.reportCases(r, a, rep)
+	d.Routing = s.reportRouting(r, a, rep)
+	d.Referrals = s.reportReferrals(r, a, rep)
 	if done := r.URL.Query().Get("match"); fe == nil && (done == "confirmed" || done == "rejected") {
 		d.MatchDone = done
 	}

@@ -32,6 +32,17 @@ func (s *Server) routes() {
 	m.Handle("GET /agencies", s.requireUser(s.agencies))
 	m.Handle("GET /agencies/new", s.requireUser(s.agencyNew))
 	m.Handle("POST /agencies", s.requireUser(s.agencyCreate))
+	// One agency, its edit form, deactivating it, and the directory as a
+	// CSV file both ways (agency_page.go, agency_edit.go, agency_active.go,
+	// agency_import.go, agency_export.go).
+	m.Handle("GET /agencies/{id}", s.requireUser(s.agencyPage))
+	m.Handle("GET /agencies/{id}/edit", s.requireUser(s.agencyEdit))
+	m.Handle("POST /agencies/{id}", s.requireUser(s.agencyUpdate))
+	m.Handle("POST /agencies/{id}/deactivate", s.requireUser(s.agencySetActive(false)))
+	m.Handle("POST /agencies/{id}/reactivate", s.requireUser(s.agencySetActive(true)))
+	m.Handle("GET /agencies/import", s.requireUser(s.agencyImportPage))
+	m.Handle("POST /agencies/import", s.requireUser(s.agencyImport))
+	m.Handle("GET /agencies/export.csv", s.requireUser(s.agencyExport))
 
 	// Reports from every channel: the list the actor may see, one report
 	// with everything known about it, and its files as downloads
@@ -103,6 +114,24 @@ func (s *Server) routes() {
 	m.Handle("POST /analysis/{id}/products", s.requireUser(s.analysisProductCreate))
 	m.Handle("GET /analysis/products/{file}", s.requireUser(s.analysisProduct))
 
+	// Referrals: an analyst refers a report to agencies from its page; the
+	// clearinghouse's list and a referral's page, where an agency's
+	// question is answered (referrals.go). The law-enforcement portal: an
+	// agency's referrals, one referral with its package, its watermarked
+	// PDF at /portal/referrals/{id}.pdf, the agency's actions on it, and
+	// its statistics (portal.go).
+	m.Handle("POST /reports/{id}/referrals", s.requireUser(s.reportReferralCreate))
+	m.Handle("GET /referrals", s.requireUser(s.referralsList))
+	m.Handle("GET /referrals/{file}", s.requireUser(s.portalReferral))
+	m.Handle("POST /referrals/{id}/answers", s.requireUser(s.referralAnswer))
+	m.Handle("GET /portal", s.requireUser(s.portalHome))
+	m.Handle("GET /portal/statistics", s.requireUser(s.portalStatistics))
+	m.Handle("GET /portal/referrals/{file}", s.requireUser(s.portalReferral))
+	m.Handle("POST /portal/referrals/{id}/acknowledge", s.requireUser(s.portalAcknowledge))
+	m.Handle("POST /portal/referrals/{id}/outcome", s.requireUser(s.portalOutcome))
+	m.Handle("POST /portal/referrals/{id}/info-requests", s.requireUser(s.portalInfoRequest))
+	m.Handle("POST /portal/referrals/{id}/transfer", s.requireUser(s.portalTransfer))
+
 	// The public tip form and its follow-up page: no sign-in, English and
 	// Spanish, rate limited per address (tip.go, tip_follow_up.go).
 	tips := newTipPages(s, s.tipOpts)
@@ -145,6 +174,12 @@ func (s *Server) routes() {
 	// Every API route is in openapi.json (a test checks both ways).
 	s.api("GET /api/v1/openapi.json", http.HandlerFunc(s.apiOpenAPI))
 	s.api("GET /api/v1/me", s.requireToken(s.apiMe))
+	// The agency directory (api_agencies.go).
+	s.api("GET /api/v1/agencies", s.requireToken(s.apiAgencies))
+	s.api("POST /api/v1/agencies", s.requireToken(s.apiAgencyCreate))
+	s.api("GET /api/v1/agencies/{id}", s.requireToken(s.apiAgencyGet))
+	s.api("PUT /api/v1/agencies/{id}", s.requireToken(s.apiAgencyUpdate(false)))
+	s.api("PATCH /api/v1/agencies/{id}", s.requireToken(s.apiAgencyUpdate(true)))
 	s.api("GET /api/v1/reports", s.requireToken(s.apiReports))
 	s.api("POST /api/v1/reports", s.requireToken(s.apiReportCreate))
 	s.api("GET /api/v1/reports/{id}", s.requireToken(s.apiReportGet))
@@ -152,6 +187,9 @@ func (s *Server) routes() {
 	// Linking: a report's links, the identifier index with the analysts'
 	// decisions, a network, and person matches (api_linking.go).
 	s.api("GET /api/v1/reports/{id}/links", s.requireToken(s.apiReportLinks))
+	// A report's suggested recipients: agencies covering its places, ranked
+	// (report_routing.go).
+	s.api("GET /api/v1/reports/{id}/routing", s.requireToken(s.apiReportRouting))
 	s.api("GET /api/v1/identifiers", s.requireToken(s.apiIdentifiers))
 	s.api("GET /api/v1/identifiers/{id}", s.requireToken(s.apiIdentifier))
 	s.api("POST /api/v1/identifiers/{id}/exclude", s.requireToken(s.apiIdentifierExclude))
@@ -178,6 +216,16 @@ func (s *Server) routes() {
 	s.api("POST /api/v1/analysis-requests/{id}/products", s.requireToken(s.apiProductCreate))
 	s.api("GET /api/v1/products/{id}", s.requireToken(s.apiProductGet))
 	s.api("GET /api/v1/products/{id}/pdf", s.requireToken(s.apiProductPDF))
+	// Referrals and the agencies' actions on them (api_referrals.go).
+	s.api("POST /api/v1/reports/{id}/referrals", s.requireToken(s.apiReferralCreate))
+	s.api("GET /api/v1/referrals", s.requireToken(s.apiReferrals))
+	s.api("GET /api/v1/referrals/{id}", s.requireToken(s.apiReferralGet))
+	s.api("GET /api/v1/referrals/{id}/pdf", s.requireToken(s.apiReferralPDF))
+	s.api("POST /api/v1/referrals/{id}/acknowledge", s.requireToken(s.apiReferralAcknowledge))
+	s.api("POST /api/v1/referrals/{id}/outcome", s.requireToken(s.apiReferralOutcome))
+	s.api("POST /api/v1/referrals/{id}/info-requests", s.requireToken(s.apiReferralInfoRequest))
+	s.api("POST /api/v1/referrals/{id}/info-answers", s.requireToken(s.apiReferralInfoAnswer))
+	s.api("POST /api/v1/referrals/{id}/transfer", s.requireToken(s.apiReferralTransfer))
 	s.api("POST /api/v1/reports/{id}/attachments", s.requireToken(s.apiAttachmentCreate))
 	s.api("GET /api/v1/reports/{id}/attachments", s.requireToken(s.apiAttachmentList))
 	s.api("GET /api/v1/reports/{id}/attachments/{attID}", s.requireToken(s.apiAttachmentGet))

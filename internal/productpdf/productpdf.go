@@ -1,9 +1,11 @@
-// Package productpdf renders an analytical product (internal/haven
-// analysis.go) as a PDF for one recipient. Every page carries, at its top
+// Package productpdf renders what Haven hands to law enforcement, an
+// analytical product (internal/haven analysis.go) or a referral package
+// (referral.go), as a PDF for one recipient. Every page carries, at its top
 // and its foot, the marking "Law enforcement sensitive" and a watermark
 // naming the recipient and the time of the download (UTC), so that a copy
 // that travels further says whose it was. The PDF is drawn from the
-// product's frozen snapshot, never from the live network.
+// product's frozen snapshot (the referral's frozen package), never from the
+// live records.
 package productpdf
 
 import (
@@ -51,24 +53,8 @@ var (
 // x.At. compress=false leaves the page streams readable (for tests).
 func Render(x *haven.ProductExport, compress bool) ([]byte, error) {
 	p, req := x.Product, x.Request
-	cfg := config.NewBuilder().
-		WithPageNumber(props.PageNumber{Pattern: "Page {current} of {total}", Size: 8, Color: grey}).
-		WithCompression(compress).
-		WithTitle(latin(p.Title), false).
-		WithSubject(Marking, false).
-		WithCreationDate(x.At).
-		WithSequentialMode().
-		Build()
-	m := maroto.New(cfg)
-	wm := Watermark(x.Recipient, x.At)
-	if err := m.RegisterHeader(
-		text.NewRow(6, Marking, marking),
-		text.NewRow(5, wm, mark),
-		line.NewRow(3),
-	); err != nil {
-		return nil, err
-	}
-	if err := m.RegisterFooter(text.NewRow(5, Marking+" - "+wm, mark)); err != nil {
+	m, err := newDocument(p.Title, x.Recipient, x.At, compress)
+	if err != nil {
 		return nil, err
 	}
 
@@ -96,6 +82,32 @@ func Render(x *haven.ProductExport, compress bool) ([]byte, error) {
 		return nil, err
 	}
 	return doc.GetBytes(), nil
+}
+
+// newDocument starts a PDF whose every page carries the marking and the
+// watermark naming recipient and at, at its top and its foot.
+func newDocument(title, recipient string, at time.Time, compress bool) (core.Maroto, error) {
+	cfg := config.NewBuilder().
+		WithPageNumber(props.PageNumber{Pattern: "Page {current} of {total}", Size: 8, Color: grey}).
+		WithCompression(compress).
+		WithTitle(latin(title), false).
+		WithSubject(Marking, false).
+		WithCreationDate(at).
+		WithSequentialMode().
+		Build()
+	m := maroto.New(cfg)
+	wm := Watermark(recipient, at)
+	if err := m.RegisterHeader(
+		text.NewRow(6, Marking, marking),
+		text.NewRow(5, wm, mark),
+		line.NewRow(3),
+	); err != nil {
+		return nil, err
+	}
+	if err := m.RegisterFooter(text.NewRow(5, Marking+" - "+wm, mark)); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 // addLinkChart lists the chart's links (report, shared identifiers, report)

@@ -28,7 +28,9 @@ CREATE TABLE referrals (
 );
 CREATE UNIQUE INDEX referrals_open ON referrals (report_id, agency_id)
 	WHERE state IN ('sent', 'received', 'acknowledged');
-CREATE INDEX referrals_agency ON referrals (agency_id, sent_at);
+-- The lists, newest first: all referrals (staff), one agency's (the portal).
+CREATE INDEX referrals_sent ON referrals (sent_at, id);
+CREATE INDEX referrals_agency ON referrals (agency_id, sent_at, id);
 CREATE INDEX referrals_report ON referrals (report_id, sent_at);
 CREATE INDEX referrals_unacknowledged ON referrals (sent_at) WHERE state IN ('sent', 'received');
 

@@ -277,7 +277,17 @@ func (t *tipPages) tipSubmit(w http.ResponseWriter, r *http.Request) {
 	if sent := submissionToken(r.FormValue("submission")); sent != "" {
 		once = haven.Once{Key: tipFormKeyPrefix + sent, RequestHash: tipFormKeyPrefix}
 	}
+	// The token is spent before the tip is stored, so that tips sent at
+	// once from one address cannot all pass the check above, and given
+	// back if nothing new is stored.
+	if !t.tips.Take(ip) {
+		t.tooMany(w, r, lang, "/tip")
+		return
+	}
 	receipt, replayed, err := s.svc.SubmitTipOnce(r.Context(), haven.PublicActor(ip), once, p.Input)
+	if err != nil || replayed {
+		t.tips.Give(ip)
+	}
 	if haven.ErrorCode(err) == haven.EINVALID {
 		t.renderTipForm(w, r, http.StatusBadRequest, lang, p.Values, []tipProblem{t.tipServiceProblem(err, files)}, len(files) > 0)
 		return
@@ -291,7 +301,6 @@ func (t *tipPages) tipSubmit(w http.ResponseWriter, r *http.Request) {
 		t.renderReceipt(w, r, lang, &haven.Receipt{Ref: receipt.Ref})
 		return
 	}
-	t.tips.Take(ip)
 	t.renderReceipt(w, r, lang, receipt)
 }
 

@@ -80,3 +80,14 @@ func (l *rateLimiter) Take(addr string) bool {
 	b.tokens--
 	return true
 }
+
+// Give returns a token Take spent, for work that did not happen after all
+// (a tip refused or a retry answered from the first): taking before the
+// work and giving back after is what makes simultaneous requests of one
+// address unable to pass the limit together.
+func (l *rateLimiter) Give(addr string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.refill(addr)
+	b.tokens = min(l.burst, b.tokens+1)
+}

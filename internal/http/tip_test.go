@@ -17,6 +17,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/haven-oss/haven/internal/attachments"
@@ -398,6 +399,38 @@ func TestTipRateLimitAnswers429AfterTheLimit(t *testing.T) {
 	expectStatus(t, r, http.StatusTooManyRequests)
 	if !strings.Contains(r.Body, "Please try again later") || r.Header.Get("Retry-After") == "" {
 		t.Errorf("429 page: %s", r.Body)
+	}
+	if n := e.reportCount(); n != 10 {
+		t.Errorf("%d reports stored, want 10", n)
+	}
+}
+
+// Tips sent at the same moment from one address cannot pass the limit
+// together: of 15 at once against a limit of 10, 10 are stored.
+func TestTipRateLimitHoldsForTipsSentAtOnce(t *testing.T) {
+	e := newTestEnv(t)
+	f := url.Values{"lang": {"en"}, "contact_choice": {"anonymous"}, "narrative": {"A short synthetic tip."}}
+	var wg sync.WaitGroup
+	codes := make([]int, 15)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i] = e.newClient().post("/tip", f).StatusCode
+		}()
+	}
+	wg.Wait()
+	ok, refused := 0, 0
+	for _, c := range codes {
+		switch c {
+		case http.StatusOK:
+			ok++
+		case http.StatusTooManyRequests:
+			refused++
+		}
+	}
+	if ok != 10 || refused != 5 {
+		t.Errorf("15 tips at once: %d stored, %d refused (%v), want 10 and 5", ok, refused, codes)
 	}
 	if n := e.reportCount(); n != 10 {
 		t.Errorf("%d reports stored, want 10", n)

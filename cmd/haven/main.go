@@ -40,6 +40,10 @@ Usage:
   haven import --format csv|jsonl [--dry-run] FILE       import reports from an older system
   haven match --format febrl [--ignore-id] FILE [FILE2]  find records of the same person (deduplicate or link)
   haven audit verify [flags]                             check the audit log's hash chain
+  haven purge [--dry-run] [flags]                        run the retention purge now (or list what it would remove)
+  haven backup --out FILE (--recipient KEY | --passphrase-file F)  write an encrypted backup while Haven runs
+  haven restore --in FILE (--identity F | --passphrase-file F)     restore a backup into an empty database
+  haven loadtest [--find-max] [flags]                    drive a running server with ESP reports and tips; report latency and memory
   haven version              print the version
 
 Run "haven COMMAND --help" for a command's flags. Flags may also be set in the
@@ -118,6 +122,14 @@ func dispatch(ctx context.Context, e env, args []string) error {
 		return cmdMatch(ctx, e, rest)
 	case "audit":
 		return cmdAudit(ctx, e, rest)
+	case "purge":
+		return cmdPurge(ctx, e, rest)
+	case "backup":
+		return cmdBackup(ctx, e, rest)
+	case "restore":
+		return cmdRestore(ctx, e, rest)
+	case "loadtest":
+		return cmdLoadtest(ctx, e, rest)
 	case "version", "--version":
 		fmt.Fprintf(e.stdout, "haven %s\n", Version)
 		return nil

@@ -268,6 +268,12 @@ func serve(ctx context.Context, e env, a *app, sv serverFlags, ready func(url st
 		return err
 	})
 	runner.Every("person_model.fit", personModelCheckEvery, personModelTask(a.svc))
+	// Closed reports past their retention, idempotency keys past their
+	// window (retention.go, docs/retention.md); each purge is audited.
+	runner.Every("retention.purge", haven.RetentionSweepEvery, func(ctx context.Context) error {
+		_, err := a.svc.Purge(ctx, false)
+		return err
+	})
 	// Referrals nobody acknowledged in time are escalated to the
 	// supervisors, once each (referral_service.go).
 	escalateAfter := sv.referralEscalateAfter

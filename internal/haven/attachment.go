@@ -107,6 +107,11 @@ func SanitizeFileName(name string) string {
 // blobAD is the associated data binding an attachment's ciphertext to its report.
 func blobAD(reportID int64) []byte { return []byte(fmt.Sprintf("report:%d:attachment", reportID)) }
 
+// AttachmentAD is the associated data an attachment of report reportID is
+// encrypted with (for tools that check a key file against stored blobs,
+// such as `haven restore`).
+func AttachmentAD(reportID int64) []byte { return blobAD(reportID) }
+
 // StoreAttachment encrypts a file and records it against a report, inside
 // tx. The caller checks the actor may add to the report. The bytes are
 // checked against the policy by their sniffed type; a refused file is an

@@ -112,6 +112,14 @@ func buildRules() []Rule {
 	add(KindCase, ActionMerge, one(RoleSupervisor))
 	add(KindCase, ActionApprove, one(RoleSupervisor))
 
+	// Retention (retention.go): administrators set the policy; legal holds
+	// are placed and released by administrators and supervisors.
+	add(KindRetention, ActionView, one(RoleAdmin))
+	add(KindRetention, ActionUpdate, one(RoleAdmin))
+	add(KindLegalHold, ActionCreate, []Role{RoleAdmin, RoleSupervisor})
+	add(KindLegalHold, ActionView, []Role{RoleAdmin, RoleSupervisor})
+	add(KindLegalHold, ActionUpdate, []Role{RoleAdmin, RoleSupervisor})
+
 	// Children on file.
 	add(KindChild, ActionCreate, []Role{RoleAnalyst, RoleSupervisor, RoleChildWelfare, RoleOfficer, RoleHotline})
 	add(KindChild, ActionView, []Role{RoleAnalyst, RoleSupervisor})

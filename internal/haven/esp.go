@@ -591,13 +591,16 @@ func (s *Service) FinishEspSubmission(ctx context.Context, acct *EspAccount, ip 
 			return err
 		}
 		for _, f := range files {
+			// moveEspFile clears f.BlobID: keep the upload's blob for
+			// deletion once the transaction commits.
+			upload := f.BlobID
 			att, err := s.moveEspFile(ctx, tx, a, r.ID, f)
 			if err != nil {
 				return err
 			}
 			cleanups = append(cleanups, att)
 			fileIDs = append(fileIDs, f.FileID)
-			oldBlobs = append(oldBlobs, f.BlobID)
+			oldBlobs = append(oldBlobs, upload)
 		}
 		// insertReport's audit event (report.create by esp:NAME via esp) is
 		// the record of the finish; esp_submissions.report_id links the two.

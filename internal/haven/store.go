@@ -43,6 +43,7 @@ type Tx interface {
 	CaseWorkbenchTx
 	AnalysisTx
 	ReferralTx
+	RetentionTx
 
 	// Users. CreateUser sets ID, CreatedAt and UpdatedAt.
 	CreateUser(ctx context.Context, u *User) error

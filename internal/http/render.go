@@ -58,6 +58,8 @@ var navItems = []struct {
 	{"Accounts", "/admin/users", haven.ActionView, haven.KindUser, haven.CanListAccounts},
 	{"Audit log", "/admin/audit", haven.ActionView, haven.KindAudit, nil},
 	{"ESP accounts", "/admin/esp", haven.ActionView, haven.KindESP, nil},
+	{"Retention", "/admin/retention", haven.ActionView, haven.KindRetention, nil},
+	{"Legal holds", "/admin/legal-holds", haven.ActionView, haven.KindLegalHold, nil},
 	// Hotline console: specialists take calls, supervisors see them all.
 	{"Hotline", "/hotline", haven.ActionView, haven.KindCall, nil},
 }

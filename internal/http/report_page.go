@@ -54,6 +54,8 @@ type reportPageData struct {
 	// Referrals are the report's referrals to agencies (referrals.go); nil
 	// for those who may not see them.
 	Referrals *reportReferralsView
+	// Holds are the open legal holds covering the report (retention.go).
+	Holds []*haven.LegalHold
 }
 
 type placeRow struct{ Role, Text string }
@@ -181,6 +183,9 @@ func (s *Server) renderReportPageWith(w http.ResponseWriter, r *http.Request, a 
 	d.Cases = s.reportCases(r, a, rep)
 	d.Routing = s.reportRouting(r, a, rep)
 	d.Referrals = s.reportReferrals(r, a, rep)
+	if hs, err := s.svc.ReportLegalHolds(r.Context(), a, rep.ID); err == nil {
+		d.Holds = hs
+	}
 	if done := r.URL.Query().Get("match"); fe == nil && (done == "confirmed" || done == "rejected") {
 		d.MatchDone = done
 	}

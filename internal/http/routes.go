@@ -5,7 +5,7 @@ import "net/http"
 // routes registers every route of the server: a newcomer finds a screen's
 // handler here, then in the file named after it.
 func (s *Server) routes() {
-	m := s.mux
+	m := routeMux{s}
 
 	// Sign-in: password, then TOTP (enrolment the first time).
 	m.HandleFunc("GET /signin", s.signinPage)
@@ -160,6 +160,13 @@ func (s *Server) routes() {
 	m.Handle("POST /admin/esp", s.requireUser(s.adminEspCreate))
 	m.Handle("POST /admin/esp/{name}/disable", s.requireUser(s.adminEspSetDisabled(true)))
 	m.Handle("POST /admin/esp/{name}/enable", s.requireUser(s.adminEspSetDisabled(false)))
+	// Retention policy (administrators) and legal holds (administrators
+	// and supervisors): admin_retention.go.
+	m.Handle("GET /admin/retention", s.requireUser(s.adminRetention))
+	m.Handle("POST /admin/retention", s.requireUser(s.adminRetentionSave))
+	m.Handle("GET /admin/legal-holds", s.requireUser(s.adminLegalHolds))
+	m.Handle("POST /admin/legal-holds", s.requireUser(s.adminLegalHoldPlace))
+	m.Handle("POST /admin/legal-holds/{id}/release", s.requireUser(s.adminLegalHoldRelease))
 
 	// Hotline console (hotline specialists; supervisors read calls) and the
 	// in-app notifications an imminent-danger call raises (each user's own).
@@ -200,6 +207,9 @@ func (s *Server) routes() {
 	s.api("POST /api/v1/person-matches/{id}/confirm", s.requireToken(s.apiPersonMatchConfirm))
 	s.api("POST /api/v1/person-matches/{id}/reject", s.requireToken(s.apiPersonMatchReject))
 	// The analyst queue and the deadline view (api_queue.go).
+	s.api("GET /api/v1/legal-holds", s.requireToken(s.apiLegalHolds))
+	s.api("POST /api/v1/legal-holds", s.requireToken(s.apiLegalHoldCreate))
+	s.api("POST /api/v1/legal-holds/{id}/release", s.requireToken(s.apiLegalHoldRelease))
 	s.api("GET /api/v1/queue", s.requireToken(s.apiQueue))
 	s.api("GET /api/v1/deadlines", s.requireToken(s.apiDeadlines))
 	s.api("POST /api/v1/reports/{id}/claim", s.requireToken(s.apiReportClaim))
@@ -275,7 +285,7 @@ func (s *Server) routed(path string) bool {
 // can hold the OpenAPI description to the routes that really exist.
 func (s *Server) api(pattern string, h http.Handler) {
 	s.apiRoutes = append(s.apiRoutes, pattern)
-	s.mux.Handle(pattern, h)
+	routeMux{s}.Handle(pattern, h)
 }
 
 // APIRoutes returns the patterns of the JSON API's routes ("GET

@@ -66,6 +66,7 @@ type Server struct {
 	registry  *prometheus.Registry
 	tipOpts   TipOptions
 	apiRoutes []string // patterns of the JSON API routes, in registration order
+	patterns  []string // patterns of every route, in registration order (route_list.go)
 
 	trustedProxies []netip.Prefix // Options.TrustedProxies
 }

@@ -117,6 +117,7 @@ func (s *Service) createReferrals(ctx context.Context, a Actor, o Once, reportID
 	var out []*Referral
 	err = s.Store.Update(ctx, func(tx Tx) error {
 		out = nil
+		sent := false
 		if a.UserID != 0 {
 			if u, err := tx.UserByID(ctx, a.UserID); err == nil && strings.TrimSpace(u.DisplayName) != "" {
 				pkg.SentBy = u.DisplayName
@@ -138,6 +139,19 @@ func (s *Service) createReferrals(ctx context.Context, a Actor, o Once, reportID
 				return err
 			}
 			out = append(out, r)
+			sent = true
+		}
+		// A report sent to an agency is referred (a closed one stays closed).
+		if sent {
+			cur, err := tx.ReportByID(ctx, reportID)
+			if err != nil {
+				return err
+			}
+			if cur.Status == ReportNew || cur.Status == ReportInReview {
+				if err := tx.SetReportStatus(ctx, reportID, ReportReferred, s.now()); err != nil {
+					return err
+				}
+			}
 		}
 		if len(out) > 0 {
 			if err := s.remember(ctx, tx, a, o, out[0].ID); err != nil {

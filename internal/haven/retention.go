@@ -556,39 +556,3 @@ func (s *Service) purgeReport(ctx context.Context, c PurgeCandidate, q PurgeQuer
 	s.deleteBlobs(ctx, blobs)
 	return true, nil
 }
-
-// CloseReport closes a report: its handling is over. Its retention clock
-// starts now (and starts again at any later change). Who may update the
-// report may close it; closing a closed report changes nothing.
-func (s *Service) CloseReport(ctx context.Context, a Actor, id int64, reason string) error {
-	reason = strings.TrimSpace(reason)
-	if len(reason) > 2000 {
-		return FieldError("reason", "The reason has at most 2000 characters.")
-	}
-	var denied *Error
-	err := s.Store.Update(ctx, func(tx Tx) error {
-		r, err := tx.ReportByID(ctx, id)
-		if err != nil {
-			return err
-		}
-		if !Can(a, ActionUpdate, r.Resource()) {
-			if Can(a, ActionView, r.Resource()) {
-				denied = forbidden("close this report")
-			} else {
-				denied = Errorf(ENOTFOUND, "No such report.")
-			}
-			return denied
-		}
-		if r.Status == ReportClosed {
-			return nil
-		}
-		if err := tx.SetReportStatus(ctx, id, ReportClosed, s.now()); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, a, "report.close", OutcomeOK, KindReport, id, reason, r.Ref)
-	})
-	if denied != nil {
-		return s.deny(ctx, a, "report.close", KindReport, id, denied)
-	}
-	return err
-}

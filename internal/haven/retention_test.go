@@ -359,7 +359,7 @@ func TestAnEspAccountHoldCoversTheReportsItSent(t *testing.T) {
 			t.Fatal(err)
 		}
 		sub, _ := svc.EspSubmission(ctx, acct, sid)
-		if err := svc.CloseReport(ctx, sys, sub.ReportID, ""); err != nil {
+		if err := svc.CloseReport(ctx, sys, sub.ReportID, "The provider withdrew nothing; handled."); err != nil {
 			t.Fatal(err)
 		}
 		if err := svc.SetRetentionDays(ctx, f.admin, haven.ChannelESP, 365); err != nil {

@@ -56,6 +56,9 @@ type reportPageData struct {
 	Referrals *reportReferralsView
 	// Holds are the open legal holds covering the report (retention.go).
 	Holds []*haven.LegalHold
+	// StatusForm closes or reopens the report (report_status.go); nil for
+	// those who may not change it.
+	StatusForm *reportStatusView
 }
 
 type placeRow struct{ Role, Text string }
@@ -151,6 +154,18 @@ func (s *Server) renderReportPage(w http.ResponseWriter, r *http.Request, a have
 // renderReportPageWith is renderReportPage with, as well, an override of
 // the priority refused for bad input (pe; nil for none).
 func (s *Server) renderReportPageWith(w http.ResponseWriter, r *http.Request, a haven.Actor, id int64, status int, fe *matchFormError, pe *priorityFormError) {
+	s.renderReportPageForms(w, r, a, id, status, fe, pe, nil)
+}
+
+// renderReportPageStatus is renderReportPage with a close or reopen refused
+// for bad input (sv).
+func (s *Server) renderReportPageStatus(w http.ResponseWriter, r *http.Request, a haven.Actor, id int64, status int, sv *reportStatusView) {
+	s.renderReportPageForms(w, r, a, id, status, nil, nil, sv)
+}
+
+// renderReportPageForms draws the report page with the refused forms
+// given (nil for none).
+func (s *Server) renderReportPageForms(w http.ResponseWriter, r *http.Request, a haven.Actor, id int64, status int, fe *matchFormError, pe *priorityFormError, sv *reportStatusView) {
 	v, err := s.svc.ReportDetail(r.Context(), a, id, r.URL.Query().Get("reason"))
 	if err != nil {
 		s.pageError(w, r, err)
@@ -178,6 +193,9 @@ func (s *Server) renderReportPageWith(w http.ResponseWriter, r *http.Request, a 
 	}
 	d.Identifiers = identifierList{ID: "report-identifiers", Rows: identifierRows(rep.Identifiers)}
 	d.Triage = newTriageView(a, rep, s.svc.Now(), pe, r.URL.Query().Get("priority") == "set")
+	if d.StatusForm = newReportStatusView(a, rep, r.URL.Query().Get("status")); d.StatusForm != nil && sv != nil {
+		d.StatusForm.Reason, d.StatusForm.Error = sv.Reason, sv.Error
+	}
 	d.Links = s.reportLinks(r, a, rep.ID)
 	d.Matches = s.reportMatches(r, a, rep.ID, fe)
 	d.Cases = s.reportCases(r, a, rep)

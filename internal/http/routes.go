@@ -63,6 +63,8 @@ func (s *Server) routes() {
 	// A supervisor's override of a report's triage priority, with a reason
 	// (report_priority.go).
 	m.Handle("POST /reports/{id}/priority", s.requireUser(s.reportPriority))
+	m.Handle("POST /reports/{id}/close", s.requireUser(s.reportClose))
+	m.Handle("POST /reports/{id}/reopen", s.requireUser(s.reportReopen))
 	// An analyst's decision on a suggested match of a person in a report
 	// with a child on file, shown on the report's page (person_matches.go).
 	m.Handle("POST /person-matches/{id}/confirm", s.requireUser(s.personMatchConfirm))
@@ -191,6 +193,8 @@ func (s *Server) routes() {
 	s.api("POST /api/v1/reports", s.requireToken(s.apiReportCreate))
 	s.api("GET /api/v1/reports/{id}", s.requireToken(s.apiReportGet))
 	s.api("POST /api/v1/reports/{id}/priority", s.requireToken(s.apiReportPriority))
+	s.api("POST /api/v1/reports/{id}/close", s.requireToken(s.apiReportClose))
+	s.api("POST /api/v1/reports/{id}/reopen", s.requireToken(s.apiReportReopen))
 	// Linking: a report's links, the identifier index with the analysts'
 	// decisions, a network, and person matches (api_linking.go).
 	s.api("GET /api/v1/reports/{id}/links", s.requireToken(s.apiReportLinks))

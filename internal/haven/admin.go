@@ -3,7 +3,9 @@ package haven
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // This file holds what the administration screens need beyond the account
@@ -254,6 +256,13 @@ func (s *Service) IssuedTOTP(ctx context.Context, a Actor, userID int64) (secret
 func (s *Service) AgencyDirectory(ctx context.Context, a Actor, f AgencyFilter) (agencies []*Agency, total int, err error) {
 	if !CanKind(a, ActionView, KindAgency) {
 		return nil, 0, s.deny(ctx, a, "agency.list", KindAgency, 0, forbidden("see the agency directory"))
+	}
+	// A NUL byte ends SQLite's LIKE pattern (matching every agency) and
+	// PostgreSQL refuses it: no agency's name or code holds one.
+	for name, v := range map[string]string{"q": f.Text, "state": f.State, "county": f.County, "kind": string(f.Kind), "level": string(f.Level), "status": string(f.Status)} {
+		if strings.ContainsRune(v, 0) || !utf8.ValidString(v) {
+			return nil, 0, FieldError(name, "%s is not valid text: it has a NUL byte or is not UTF-8", name)
+		}
 	}
 	err = s.Store.View(ctx, func(tx Tx) error {
 		if agencies, err = tx.ListAgencies(ctx, f); err != nil {

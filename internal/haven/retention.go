@@ -392,6 +392,9 @@ func (s *Service) LegalHolds(ctx context.Context, a Actor, f LegalHoldFilter) (h
 	if !CanKind(a, ActionView, KindLegalHold) {
 		return nil, s.deny(ctx, a, "legal_hold.view", KindLegalHold, 0, forbidden("see legal holds"))
 	}
+	if f.Kind != "" && !oneOf(f.Kind, HoldKinds) {
+		return nil, FieldError("kind", "kind is report, case, esp_account or child")
+	}
 	err = s.Store.View(ctx, func(tx Tx) error {
 		hs, err = tx.ListLegalHolds(ctx, f)
 		return err

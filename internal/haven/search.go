@@ -161,7 +161,17 @@ func ParseSearch(s string) (SearchQuery, error) {
 	if len(q.Terms) > 0 && !q.HasText() {
 		return q, FieldError("q", "say what to look for, not only what to leave out")
 	}
+	if q.IsZero() && strings.TrimSpace(s) != "" {
+		// Punctuation alone ("%", "*", "\\") would otherwise be no search at
+		// all and list everything: it finds nothing, so say so.
+		return q, FieldError("q", "search for words or numbers: %q has none to look for", s)
+	}
 	return q, nil
+}
+
+// IsZero reports whether the query has neither a term nor a filter.
+func (q SearchQuery) IsZero() bool {
+	return len(q.Terms) == 0 && q.State == "" && q.Status == "" && q.Priority == 0 && q.Channel == "" && q.IncidentType == ""
 }
 
 // searchFields are the field:value filters the syntax knows; any other

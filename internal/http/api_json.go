@@ -60,7 +60,27 @@ func decodeBody(body []byte, v any, what, prefix string) error {
 	if err := decodeStrict(body, v); err != nil {
 		return bodyProblem(err, body, reflect.TypeOf(v), what, prefix)
 	}
+	if bytes.Contains(body, []byte(`\u0000`)) && hasNUL(body) {
+		// PostgreSQL cannot store a NUL character in text (it would fail
+		// as a server error) and no name, note or narrative needs one.
+		return haven.Errorf(haven.EINVALID, "The body has a NUL character (\\u0000) in a text; remove it and send %s again.", what)
+	}
 	return nil
+}
+
+// hasNUL reports whether a string or a member name of the JSON body holds
+// a NUL character.
+func hasNUL(body []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if s, ok := tok.(string); ok && strings.ContainsRune(s, 0) {
+			return true
+		}
+	}
 }
 
 // decodeStrict decodes exactly one JSON value into v, refusing unknown fields.

@@ -199,6 +199,8 @@ var accessTable = map[string]access{
 	"GET /api/v1/cases/{id}":                                 {allow: clearingAndAgencies, other: clearing, fixture: "case"},
 	"GET /api/v1/cases/{id}/attachments/{attID}":             {allow: none, fixture: "case"},
 	"GET /api/v1/case-statistics/determinations":             {allow: clearingAndAgencies},
+	"GET /api/v1/referral-statistics":                        {allow: clearingAndAgencies},
+	"GET /api/v1/report-statistics/states":                   {allow: reportWriters},
 	"POST /api/v1/cases/{id}/assignee":                       {allow: clearing, fixture: "case"},
 	"POST /api/v1/cases/{id}/notes":                          {allow: superOnly, fixture: "case"},
 	"POST /api/v1/cases/{id}/determinations":                 {allow: superOnly, fixture: "case"},

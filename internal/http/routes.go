@@ -259,6 +259,8 @@ func (s *Server) routes() {
 	s.api("GET /api/v1/cases/{id}", s.requireToken(s.apiCaseGet))
 	s.api("GET /api/v1/cases/{id}/attachments/{attID}", s.requireToken(s.apiCaseAttachment))
 	s.api("GET /api/v1/case-statistics/determinations", s.requireToken(s.apiDeterminationStats))
+	s.api("GET /api/v1/referral-statistics", s.requireToken(s.apiReferralStatistics))
+	s.api("GET /api/v1/report-statistics/states", s.requireToken(s.apiReportsByState))
 	for pattern, h := range s.apiCaseRoutes() {
 		s.api(pattern, s.requireToken(h))
 	}

@@ -61,7 +61,10 @@ func (d *Dir) Put(ctx context.Context, r io.Reader, limit int64, ad []byte) (inf
 	}
 	info.ID = hex.EncodeToString(raw[:])
 	final, _ := d.path(info.ID)
-	if err := os.MkdirAll(filepath.Dir(final), 0o700); err != nil {
+	shard := filepath.Dir(final)
+	_, statErr := os.Stat(shard)
+	newShard := os.IsNotExist(statErr)
+	if err := os.MkdirAll(shard, 0o700); err != nil {
 		return info, fmt.Errorf("attachments: %w", err)
 	}
 	tmp := final + ".part"
@@ -99,6 +102,18 @@ func (d *Dir) Put(ctx context.Context, r io.Reader, limit int64, ad []byte) (inf
 	}
 	if err := os.Rename(tmp, final); err != nil {
 		return info, fmt.Errorf("attachments: %w", err)
+	}
+	// The rename is durable only once its directory is synced (and the
+	// shard's entry in the root, when the shard is new): without it a
+	// power loss after the report's commit could lose the file of an
+	// acknowledged report.
+	if newShard {
+		if err := syncDir(d.Root); err != nil {
+			return info, err
+		}
+	}
+	if err := syncDir(shard); err != nil {
+		return info, err
 	}
 	info.Size = n
 	info.SHA256 = hex.EncodeToString(sh.Sum(nil))
@@ -166,4 +181,17 @@ func (c contextReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+// syncDir flushes a directory's entries to disk.
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("attachments: sync %s: %w", dir, err)
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("attachments: sync %s: %w", dir, err)
+	}
+	return nil
 }

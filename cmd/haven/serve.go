@@ -268,6 +268,13 @@ func serve(ctx context.Context, e env, a *app, sv serverFlags, ready func(url st
 		return err
 	})
 	runner.Every("person_model.fit", personModelCheckEvery, personModelTask(a.svc))
+	// Files no record names (left by a crash between storing a file and
+	// committing its record), and half-written ones, after a day
+	// (blobsweep.go); audited.
+	runner.Every("attachment.sweep", haven.BlobSweepEvery, func(ctx context.Context) error {
+		_, _, err := a.svc.SweepOrphanBlobs(ctx)
+		return err
+	})
 	// Closed reports past their retention, idempotency keys past their
 	// window (retention.go, docs/retention.md); each purge is audited.
 	runner.Every("retention.purge", haven.RetentionSweepEvery, func(ctx context.Context) error {

@@ -13,10 +13,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
+	"time"
 
 	"github.com/haven-oss/haven/internal/haven"
 )
@@ -155,6 +158,44 @@ func (d *Dir) Delete(ctx context.Context, id string) error {
 		return fmt.Errorf("attachments: %w", err)
 	}
 	return nil
+}
+
+// Stale lists the ids of the blobs last written before before, and removes
+// the ".part" files (writes a crash cut off) older than it.
+func (d *Dir) Stale(ctx context.Context, before time.Time) (ids []string, partial int, err error) {
+	err = filepath.WalkDir(d.Root, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		info, err := e.Info()
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if !info.ModTime().Before(before) {
+			return nil
+		}
+		name := e.Name()
+		if id, ok := strings.CutSuffix(name, ".part"); ok && idPattern.MatchString(id) {
+			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+			partial++
+			return nil
+		}
+		if idPattern.MatchString(name) {
+			ids = append(ids, name)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, partial, fmt.Errorf("attachments: stale: %w", err)
+	}
+	return ids, partial, nil
 }
 
 // sniffer keeps the first 512 bytes written, for content-type detection.

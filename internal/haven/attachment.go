@@ -49,6 +49,10 @@ type Blobs interface {
 	Open(ctx context.Context, id string, associatedData []byte) (io.ReadCloser, error)
 	// Delete removes a blob (no error if it is gone).
 	Delete(ctx context.Context, id string) error
+	// Stale lists the blobs written before a time, and removes the
+	// half-written files (a write cut off by a crash) older than it,
+	// returning how many: the orphan sweep's candidates (blobsweep.go).
+	Stale(ctx context.Context, before time.Time) (ids []string, partial int, err error)
 }
 
 // AttachmentsTx is the part of a transaction that records attachments.
@@ -58,6 +62,9 @@ type AttachmentsTx interface {
 	AttachmentByID(ctx context.Context, id int64) (*Attachment, error)
 	// ListAttachments lists a report's attachments in the order they came.
 	ListAttachments(ctx context.Context, reportID int64) ([]*Attachment, error)
+	// BlobReferenced reports whether any record (an attachment, a file of
+	// an unfinished ESP submission) names the blob.
+	BlobReferenced(ctx context.Context, blobID string) (bool, error)
 }
 
 // AttachmentPolicy limits what files Haven accepts.

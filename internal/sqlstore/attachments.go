@@ -64,3 +64,11 @@ func (tx *tx) ListAttachments(ctx context.Context, reportID int64) ([]*haven.Att
 	}
 	return as, tx.db.failure("list attachments", rows.Err(), "", "")
 }
+
+var qBlobReferenced = query(`SELECT (SELECT COUNT(*) FROM attachments WHERE blob_id = ?) + (SELECT COUNT(*) FROM esp_files WHERE blob_id = ?)`)
+
+func (tx *tx) BlobReferenced(ctx context.Context, blobID string) (bool, error) {
+	var n int
+	err := tx.queryRow(ctx, qBlobReferenced, blobID, blobID).Scan(&n)
+	return n > 0, tx.db.failure("blob referenced", err, "", "")
+}

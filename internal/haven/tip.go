@@ -447,8 +447,12 @@ func NormalizeFollowUpCode(s string) string {
 // NormalizeRef reads a reference number as a person may type it.
 func NormalizeRef(s string) string {
 	s = strings.ToUpper(strings.Join(strings.Fields(s), ""))
-	s = strings.TrimPrefix(strings.TrimPrefix(s, "HV-"), "HV")
 	s = strings.ReplaceAll(s, "-", "")
+	// The "HV" prefix is optional; a reference's own characters may begin
+	// with HV too ("HV-HVK3-9D2M"), so it is taken off only from ten.
+	if len(s) == 10 && strings.HasPrefix(s, "HV") {
+		s = s[2:]
+	}
 	s = strings.NewReplacer("O", "0", "I", "1", "L", "1").Replace(s)
 	if len(s) != 8 {
 		return ""

@@ -51,8 +51,16 @@ func TestFollowUpCodesAreRandomAndReadAsTyped(t *testing.T) {
 			t.Errorf("%q reads as %q", bad, got)
 		}
 	}
-	if got := haven.NormalizeRef(" hv-7k3q-9d2m "); got != "HV-7K3Q-9D2M" {
-		t.Errorf("reference reads as %q", got)
+	for typed, want := range map[string]string{
+		" hv-7k3q-9d2m ": "HV-7K3Q-9D2M", "7K3Q9D2M": "HV-7K3Q-9D2M", "hv 7k3q 9d2m": "HV-7K3Q-9D2M",
+		// A reference whose own characters begin with HV (about one in
+		// a thousand) reads as itself, with or without the prefix.
+		"HV-HVK3-9D2M": "HV-HVK3-9D2M", "hvk39d2m": "HV-HVK3-9D2M", "HVHVK39D2M": "HV-HVK3-9D2M",
+		"HV-7K3Q-9D2": "", "HV-7K3Q-9D2MX": "",
+	} {
+		if got := haven.NormalizeRef(typed); got != want {
+			t.Errorf("reference %q reads as %q, want %q", typed, got, want)
+		}
 	}
 }
 

@@ -292,6 +292,9 @@ func serve(ctx context.Context, e env, a *app, sv serverFlags, ready func(url st
 		return err
 	})
 	a.svc.Committed = runner.Wake
+	if err := releaseDeadLeases(ctx, a); err != nil {
+		return err
+	}
 	jctx, stopJobs := context.WithCancel(context.Background())
 	jobsDone := make(chan struct{})
 	go func() { runner.Run(jctx); close(jobsDone) }()
@@ -333,4 +336,27 @@ func displayAddr(addr net.Addr) string {
 		}
 	}
 	return addr.String()
+}
+
+// releaseDeadLeases ends, on SQLite, the job leases left in the database:
+// only this server runs jobs on its file, so a lease there is one a killed
+// process held, and its jobs (a report's linking and triage) run now rather
+// than when the lease would end (haven.JobLease). On PostgreSQL other nodes
+// may be running the jobs they hold.
+func releaseDeadLeases(ctx context.Context, a *app) error {
+	d, ok := a.store.(interface{ Dialect() string })
+	if !ok || d.Dialect() != "sqlite" {
+		return nil
+	}
+	var n int
+	if err := a.store.Update(ctx, func(tx haven.Tx) (err error) {
+		n, err = tx.ReleaseJobLeases(ctx)
+		return err
+	}); err != nil {
+		return fmt.Errorf("releasing the leases of a stopped server's jobs: %w", err)
+	}
+	if n > 0 {
+		a.log.Info("jobs a stopped server had claimed run again now", "jobs", n)
+	}
+	return nil
 }

@@ -43,6 +43,10 @@ type JobsTx interface {
 	// nor reserved (their lease expired), oldest first: it sets their lease
 	// to now+lease, increments Attempts and returns them.
 	ClaimJobs(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*Job, error)
+	// ReleaseJobLeases ends every lease, and returns how many it ended: for
+	// a server starting on a database only it runs jobs on (SQLite), whose
+	// leases can only be those of a process that died.
+	ReleaseJobLeases(ctx context.Context) (int, error)
 	// FinishJob removes a job that succeeded.
 	FinishJob(ctx context.Context, id int64) error
 	// RetryJob releases a failed job to run again at runAt, recording its

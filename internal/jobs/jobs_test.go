@@ -158,6 +158,24 @@ func TestAJobLeftByADeadRunnerRunsAgainAfterItsLease(t *testing.T) {
 	}
 }
 
+// A server starting on SQLite releases the leases a killed one left
+// (cmd/haven's releaseDeadLeases): the job runs at once, not after the lease.
+func TestAReleasedLeaseRunsAtOnce(t *testing.T) {
+	svc, r, now := setup(t)
+	ctx := context.Background()
+	if err := svc.CreateReport(ctx, haven.System("test"), report()); err != nil {
+		t.Fatal(err)
+	}
+	svc.Store.Update(ctx, func(tx haven.Tx) error { _, err := tx.ClaimJobs(ctx, *now, haven.JobLease, 10); return err })
+	var n int
+	if err := svc.Store.Update(ctx, func(tx haven.Tx) (err error) { n, err = tx.ReleaseJobLeases(ctx); return err }); err != nil || n != 1 {
+		t.Fatalf("released %d leases (%v), want 1", n, err)
+	}
+	if ran, _ := r.RunDue(ctx); ran != 1 {
+		t.Fatalf("%d jobs ran after the release, want the dead runner's one at once", ran)
+	}
+}
+
 func TestRunWakesOnCommitAndStopsWithItsContext(t *testing.T) {
 	svc, r, _ := setup(t)
 	r.Now = time.Now

@@ -22,9 +22,10 @@ var (
 		AND (locked_until IS NULL OR locked_until <= ?) ORDER BY run_at, id LIMIT ?)
 	AND dead = ? AND (locked_until IS NULL OR locked_until <= ?)
 	RETURNING ` + jobColumns)
-	qFinishJob = query(`DELETE FROM jobs WHERE id = ?`)
-	qRetryJob  = query(`UPDATE jobs SET run_at = ?, locked_until = NULL, last_error = ?, dead = ? WHERE id = ?`)
-	qListJobs  = query(`SELECT ` + jobColumns + ` FROM jobs WHERE (kind = ? OR ? = '') AND dead = ?
+	qFinishJob        = query(`DELETE FROM jobs WHERE id = ?`)
+	qReleaseJobLeases = query(`UPDATE jobs SET locked_until = NULL WHERE locked_until IS NOT NULL`)
+	qRetryJob         = query(`UPDATE jobs SET run_at = ?, locked_until = NULL, last_error = ?, dead = ? WHERE id = ?`)
+	qListJobs         = query(`SELECT ` + jobColumns + ` FROM jobs WHERE (kind = ? OR ? = '') AND dead = ?
 	ORDER BY run_at, id LIMIT ?`)
 )
 
@@ -99,4 +100,13 @@ func collectJobs(rows *sql.Rows, op string, tx *tx) ([]*haven.Job, error) {
 		return js[a].ID < js[b].ID
 	})
 	return js, nil
+}
+
+func (tx *tx) ReleaseJobLeases(ctx context.Context) (int, error) {
+	res, err := tx.exec(ctx, qReleaseJobLeases)
+	if err != nil {
+		return 0, tx.db.failure("release job leases", err, "", "")
+	}
+	n, err := res.RowsAffected()
+	return int(n), tx.db.failure("release job leases", err, "", "")
 }

@@ -44,20 +44,13 @@ type apiAgency struct {
 
 func apiAgencyOf(ag *haven.Agency) apiAgency {
 	out := apiAgency{ID: ag.ID, Name: ag.Name, Kind: ag.Kind, Level: ag.Level, State: ag.State,
-		States: emptyIfNil(ag.States), Counties: emptyIfNil(ag.Counties), ZIPs: emptyIfNil(ag.ZIPs), Nationwide: ag.Nationwide(),
+		States: nonNil(ag.States), Counties: nonNil(ag.Counties), ZIPs: nonNil(ag.ZIPs), Nationwide: ag.Nationwide(),
 		Phone24x7: ag.Phone24x7, Email: ag.Email, Address: ag.Address, City: ag.City, Contacts: []apiAgencyContact{},
 		Active: !ag.Inactive, CreatedAt: ag.CreatedAt, UpdatedAt: ag.UpdatedAt}
 	for _, c := range ag.Contacts {
 		out.Contacts = append(out.Contacts, apiAgencyContact(c))
 	}
 	return out
-}
-
-func emptyIfNil(l []string) []string {
-	if l == nil {
-		return []string{}
-	}
-	return l
 }
 
 // apiAgencyPatch is the body of POST, PUT and PATCH: for PATCH, a field

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/haven-oss/haven/internal/geo"
 	"github.com/haven-oss/haven/internal/haven"
@@ -56,7 +55,7 @@ const mapDays = 30
 // reportsMap draws the reports the supervisor may see received in the last
 // mapDays days, by state.
 func (s *Server) reportsMap(r *http.Request, a haven.Actor) (*stateMap, error) {
-	counts, err := s.svc.ReportsByState(r.Context(), a, time.Now().AddDate(0, 0, -mapDays))
+	counts, err := s.svc.ReportsByState(r.Context(), a, s.svc.Now().AddDate(0, 0, -mapDays))
 	if err != nil {
 		return nil, err
 	}

@@ -137,6 +137,8 @@ type apiRouteReason struct {
 	Text   string              `json:"text"`
 }
 
+// nonNil is l, or an empty list for none: the API writes [] rather than
+// null.
 func nonNil(l []string) []string {
 	if l == nil {
 		return []string{}

@@ -209,16 +209,25 @@ func (w *benchWorld) benchLink(b *testing.B) {
 }
 
 func (w *benchWorld) benchSelect(b *testing.B) {
+	benchView(b, w.svc, func(ctx context.Context, tx haven.Tx, i int) error {
+		_, err := tx.IdentifierKeyByID(ctx, int64(i*7919%w.n+1))
+		return err
+	})
+}
+
+func (w *benchWorld) benchUpdate(b *testing.B) {
+	benchOneRowUpdate(b, w.svc, func(i int) int64 { return w.firstRep + int64(i%benchReports) })
+}
+
+// benchView times b.N read transactions, the i-th doing read(i): the
+// baseline of an indexed primary-key read.
+func benchView(b *testing.B, svc *haven.Service, read func(ctx context.Context, tx haven.Tx, i int) error) {
 	ctx := context.Background()
 	ds := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		id := int64(i*7919%w.n + 1)
 		t0 := time.Now()
-		err := w.svc.Store.View(ctx, func(tx haven.Tx) error {
-			_, err := tx.IdentifierKeyByID(ctx, id)
-			return err
-		})
+		err := svc.Store.View(ctx, func(tx haven.Tx) error { return read(ctx, tx, i) })
 		ds = append(ds, time.Since(t0))
 		if err != nil {
 			b.Fatal(err)
@@ -228,15 +237,17 @@ func (w *benchWorld) benchSelect(b *testing.B) {
 	latency.Report(b, ds)
 }
 
-func (w *benchWorld) benchUpdate(b *testing.B) {
+// benchOneRowUpdate times b.N write transactions, each updating one row of
+// the report report(i) and committing: the baseline of a write.
+func benchOneRowUpdate(b *testing.B, svc *haven.Service, report func(i int) int64) {
 	ctx := context.Background()
 	ds := make([]time.Duration, 0, b.N)
 	at := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		id := w.firstRep + int64(i%benchReports)
+		id := report(i)
 		t0 := time.Now()
-		err := w.svc.Store.Update(ctx, func(tx haven.Tx) error { return tx.MarkReportIngested(ctx, id, at) })
+		err := svc.Store.Update(ctx, func(tx haven.Tx) error { return tx.MarkReportIngested(ctx, id, at) })
 		ds = append(ds, time.Since(t0))
 		if err != nil {
 			b.Fatal(err)

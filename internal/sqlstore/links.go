@@ -19,9 +19,10 @@ import (
 // graph whose nodes are reports and whose edges are the links of reports to
 // identifiers in state active. They are kept exact transaction by
 // transaction: linking a report merges the networks of the reports it shares
-// an active identifier with; an identifier that stops linking (flagged or
-// excluded) has the networks it held together recomputed by a breadth-first
-// search over the links that remain; one that links again (confirmed) merges
+// an active identifier with (into the largest); an identifier that stops linking (flagged or
+// excluded) has the networks it held together split by breadth-first
+// searches over the links that remain, from its reports, only as far as the
+// parts that break away (network_split.go); one that links again (confirmed) merges
 // the networks of its reports.
 //
 // Concurrency. On SQLite every write transaction runs alone. On PostgreSQL
@@ -95,7 +96,6 @@ var (
 	qDeleteNetwork    = query(`DELETE FROM networks WHERE id = ?`)
 	qMoveNetwork      = query(`UPDATE report_network SET network_id = ? WHERE network_id = ?`)
 	qJoinNetwork      = query(`INSERT INTO report_network (report_id, network_id) VALUES (?, ?) ON CONFLICT DO NOTHING`)
-	qSetReportNetwork = query(`UPDATE report_network SET network_id = ? WHERE report_id = ?`)
 	qLeaveNetwork     = query(`DELETE FROM report_network WHERE report_id = ?`)
 	qReportReceived   = query(`SELECT received_at FROM reports WHERE id = ?`)
 	qNetworkMembersAt = query(`SELECT rn.report_id, r.received_at FROM report_network rn
@@ -272,8 +272,8 @@ func (tx *tx) linkReport(ctx context.Context, l *haven.Linking) (*haven.LinkOutc
 	}
 	var members map[int64]bool
 	err = tx.withNetworks(ctx, gather, func(owned map[int64]bool) (err error) {
-		for _, k := range flagged {
-			if err := tx.resplitKey(ctx, k, owned); err != nil {
+		if len(flagged) > 0 {
+			if err := tx.resplitKeys(ctx, flagged, owned); err != nil {
 				return err
 			}
 		}
@@ -528,8 +528,9 @@ type member struct {
 }
 
 // joinReports puts reportID (if not 0) and every report linked through the
-// identifiers keyIDs into one network: the one with the lowest id among
-// theirs, or a new one when none of them is in a network. It returns that
+// identifiers keyIDs into one network: the largest among theirs (on a tie
+// the one with the lowest id), so that the fewest reports move and a large
+// network keeps its id, or a new one when none of them is in a network. It returns that
 // network and the reports it put in it; nothing happens (0) when that makes
 // fewer than two reports.
 //
@@ -575,6 +576,8 @@ func (tx *tx) joinReports(ctx context.Context, reportID int64, received time.Tim
 			last = t
 		}
 	}
+	var target int64 // the largest network, on a tie the lowest id
+	largest := 0
 	for _, id := range ids {
 		n := known.network(id)
 		if n == nil {
@@ -582,6 +585,9 @@ func (tx *tx) joinReports(ctx context.Context, reportID int64, received time.Tim
 			if n, err = scanNetwork(tx.queryRow(ctx, qNetworkByID, id)); err != nil {
 				return 0, nil, err
 			}
+		}
+		if n.Size > largest {
+			target, largest = id, n.Size
 		}
 		size += n.Size
 		widen(n.FirstReportAt)
@@ -600,10 +606,12 @@ func (tx *tx) joinReports(ctx context.Context, reportID int64, received time.Tim
 		widen(m.received)
 	}
 	sort.Slice(joining, func(i, j int) bool { return joining[i].id < joining[j].id })
-	var target int64
 	if len(ids) > 0 {
-		target = ids[0]
-		for _, other := range ids[1:] {
+		// The smaller networks move into the largest, whose reports stay.
+		for _, other := range ids {
+			if other == target {
+				continue
+			}
 			if _, err := tx.exec(ctx, qMoveNetwork, target, other); err != nil {
 				return 0, nil, err
 			}
@@ -636,44 +644,13 @@ func (tx *tx) joinReports(ctx context.Context, reportID int64, received time.Tim
 	return target, all, nil
 }
 
-// resplitKey recomputes, without the links through the identifier (which
-// no longer links), the networks of the reports linked through it.
-func (tx *tx) resplitKey(ctx context.Context, keyID int64, owned map[int64]bool) error {
-	nets := map[int64]bool{}
-	if err := tx.keysMembers(ctx, 0, []int64{keyID}, func(_, n int64) {
-		if n != 0 {
-			nets[n] = true
-		}
-	}); err != nil {
-		return err
-	}
-	ids := make([]int64, 0, len(nets))
-	for id := range nets {
-		if !owned[id] {
-			return errRestart
-		}
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	for _, id := range ids {
-		if err := tx.resplit(ctx, id, owned); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // resplit recomputes one network as the connected components of its
 // members over the links through active identifiers, found by a
 // breadth-first search. The largest component (on a tie, the one with the
 // earliest report) keeps the network's id; every other component of two
 // reports or more becomes a new network; a report left alone leaves.
 func (tx *tx) resplit(ctx context.Context, id int64, owned map[int64]bool) error {
-	members, err := queryAll(ctx, tx, func(s scanner) (member, error) {
-		var m member
-		err := s.Scan(&m.id, timeCol{&m.received})
-		return m, err
-	}, qNetworkMembersAt, id)
+	members, err := tx.networkMembers(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -699,7 +676,7 @@ func (tx *tx) resplit(ctx context.Context, id int64, owned map[int64]bool) error
 	for i := range comp {
 		comp[i] = -1
 	}
-	var comps [][]int
+	var comps [][]member
 	for start := range members {
 		if comp[start] >= 0 {
 			continue
@@ -718,12 +695,46 @@ func (tx *tx) resplit(ctx context.Context, id int64, owned map[int64]bool) error
 				byKey[k] = nil // every member through k is reached now
 			}
 		}
-		comps = append(comps, queue)
+		found := make([]member, len(queue))
+		for i, j := range queue {
+			found[i] = members[j]
+		}
+		comps = append(comps, found)
 	}
-	earliest := func(c []int) member {
-		e := members[c[0]]
-		for _, i := range c[1:] {
-			if m := members[i]; m.received.Before(e.received) || (m.received.Equal(e.received) && m.id < e.id) {
+	sortComponents(comps)
+	if err := tx.moveParts(ctx, comps[min(1, len(comps)):], owned); err != nil {
+		return err
+	}
+	if len(comps) > 0 && len(comps[0]) >= 2 {
+		first, last := span(comps[0])
+		_, err := tx.exec(ctx, qSetNetwork, len(comps[0]), first, last, tx.now, id)
+		return err
+	}
+	if len(comps) > 0 {
+		if _, err := tx.exec(ctx, qLeaveNetwork, comps[0][0].id); err != nil {
+			return err
+		}
+	}
+	_, err = tx.exec(ctx, qDeleteNetwork, id)
+	return err
+}
+
+// networkMembers lists a network's reports with when they were received.
+func (tx *tx) networkMembers(ctx context.Context, id int64) ([]member, error) {
+	return queryAll(ctx, tx, func(s scanner) (member, error) {
+		var m member
+		err := s.Scan(&m.id, timeCol{&m.received})
+		return m, err
+	}, qNetworkMembersAt, id)
+}
+
+// sortComponents orders the parts of a network largest first, on a tie the
+// one with the earliest report (then the lowest report id) first.
+func sortComponents(comps [][]member) {
+	earliest := func(c []member) member {
+		e := c[0]
+		for _, m := range c[1:] {
+			if m.received.Before(e.received) || (m.received.Equal(e.received) && m.id < e.id) {
 				e = m
 			}
 		}
@@ -736,49 +747,19 @@ func (tx *tx) resplit(ctx context.Context, id int64, owned map[int64]bool) error
 		ea, eb := earliest(comps[a]), earliest(comps[b])
 		return ea.received.Before(eb.received) || (ea.received.Equal(eb.received) && ea.id < eb.id)
 	})
-	span := func(c []int) (first, last time.Time) {
-		for i, j := range c {
-			t := members[j].received
-			if i == 0 || t.Before(first) {
-				first = t
-			}
-			if i == 0 || t.After(last) {
-				last = t
-			}
+}
+
+// span returns the first and last times the members were received.
+func span(c []member) (first, last time.Time) {
+	for i, m := range c {
+		if i == 0 || m.received.Before(first) {
+			first = m.received
 		}
-		return first, last
-	}
-	for _, c := range comps[min(1, len(comps)):] {
-		if len(c) < 2 {
-			if _, err := tx.exec(ctx, qLeaveNetwork, members[c[0]].id); err != nil {
-				return err
-			}
-			continue
-		}
-		first, last := span(c)
-		nid, err := tx.insert(ctx, qCreateNetwork, len(c), first, last, tx.now)
-		if err != nil {
-			return err
-		}
-		owned[nid] = true
-		for _, j := range c {
-			if _, err := tx.exec(ctx, qSetReportNetwork, nid, members[j].id); err != nil {
-				return err
-			}
+		if i == 0 || m.received.After(last) {
+			last = m.received
 		}
 	}
-	if len(comps) > 0 && len(comps[0]) >= 2 {
-		first, last := span(comps[0])
-		_, err := tx.exec(ctx, qSetNetwork, len(comps[0]), first, last, tx.now, id)
-		return err
-	}
-	if len(comps) > 0 {
-		if _, err := tx.exec(ctx, qLeaveNetwork, members[comps[0][0]].id); err != nil {
-			return err
-		}
-	}
-	_, err = tx.exec(ctx, qDeleteNetwork, id)
-	return err
+	return first, last
 }
 
 func (tx *tx) DecideIdentifierKey(ctx context.Context, id int64, state haven.KeyState, reason string, by int64) (*haven.IdentifierKey, error) {
@@ -811,7 +792,7 @@ func (tx *tx) decideKey(ctx context.Context, id int64, state haven.KeyState, rea
 	}
 	switch {
 	case before.Links() && state != haven.KeyActive:
-		err = tx.withNetworks(ctx, gather, func(owned map[int64]bool) error { return tx.resplitKey(ctx, id, owned) })
+		err = tx.withNetworks(ctx, gather, func(owned map[int64]bool) error { return tx.resplitKeys(ctx, []int64{id}, owned) })
 	case !before.Links() && state == haven.KeyActive:
 		err = tx.withNetworks(ctx, gather, func(owned map[int64]bool) error {
 			_, _, err := tx.joinReports(ctx, 0, time.Time{}, []int64{id}, owned, nil)

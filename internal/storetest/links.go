@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"strings"
 	"sync"
@@ -325,7 +326,7 @@ var linkTests = []test{
 		same(t, "the report's identifiers", got.Identifiers, append(append([]haven.Identifier(nil), r.Identifiers...), found...))
 	}},
 
-	{"linking merges the networks a report connects into the lowest", func(t *testing.T, s haven.Store) {
+	{"linking merges the networks a report connects into the largest", func(t *testing.T, s haven.Store) {
 		w := newLinkWorld(t, s)
 		w.report("A", 1, "phone:+12025550101")
 		w.report("B", 2, "phone:+12025550101")
@@ -333,22 +334,34 @@ var linkTests = []test{
 		w.report("D", 4, "email:c@example.com")
 		w.report("E", 5, "handle:x:e")
 		w.report("F", 6, "handle:x:e")
+		w.report("H", 8, "handle:x:e")
 		w.report("G", 7, "phone:+12025550101", "email:c@example.com", "handle:x:e", "phone:+12025550102")
-		for _, n := range []string{"A", "B", "C", "D", "E", "F"} {
+		for _, n := range []string{"A", "B", "C", "D", "E", "F", "H"} {
 			w.link(n, 0)
 		}
-		ids := w.expectNetworks("three pairs", []string{"A", "B"}, []string{"C", "D"}, []string{"E", "F"})
+		ids := w.expectNetworks("two pairs and a three", []string{"A", "B"}, []string{"C", "D"}, []string{"E", "F", "H"})
 		out := w.link("G", 0)
-		low := min(ids[0], ids[1], ids[2])
-		merged := w.expectNetworks("G joins them", []string{"A", "B", "C", "D", "E", "F", "G"})
-		if merged[0] != low || out.NetworkID != low || len(out.Linked) != 6 {
-			t.Errorf("merged into network %d (outcome %+v), want the lowest, %d", merged[0], out, low)
+		merged := w.expectNetworks("G joins them", []string{"A", "B", "C", "D", "E", "F", "G", "H"})
+		if merged[0] != ids[2] || out.NetworkID != ids[2] || len(out.Linked) != 7 {
+			t.Errorf("merged into network %d (outcome %+v), want the largest, %d", merged[0], out, ids[2])
+		}
+		// Two of the same size: the lowest id.
+		w.report("P", 9, "phone:+12025550111")
+		w.report("Q", 10, "phone:+12025550111")
+		w.report("R", 11, "phone:+12025550112")
+		w.report("S", 12, "phone:+12025550112")
+		w.report("T", 13, "phone:+12025550111", "phone:+12025550112")
+		for _, n := range []string{"P", "Q", "R", "S"} {
+			w.link(n, 0)
+		}
+		pairs := w.expectNetworks("two pairs", []string{"A", "B", "C", "D", "E", "F", "G", "H"}, []string{"P", "Q"}, []string{"R", "S"})
+		w.link("T", 0)
+		tied := w.expectNetworks("T joins them", []string{"A", "B", "C", "D", "E", "F", "G", "H"}, []string{"P", "Q", "R", "S", "T"})
+		if low := min(pairs[1], pairs[2]); tied[1] != low {
+			t.Errorf("two networks of two merged into %d, want the lower id %d", tied[1], low)
 		}
 		var err error
-		for _, id := range ids {
-			if id == low {
-				continue
-			}
+		for _, id := range append(ids[:2:2], max(pairs[1], pairs[2])) {
 			view(t, s, func(tx haven.Tx) error {
 				_, err = tx.NetworkByID(context.Background(), id)
 				return nil
@@ -519,6 +532,86 @@ var linkTests = []test{
 		w.expectNetworks("linked through two of twenty", []string{"late", "early"})
 	}},
 
+	{"a flag that breaks a few reports off a large network leaves it its id", func(t *testing.T, s haven.Store) {
+		w := newLinkWorld(t, s)
+		const threshold = 5
+		// A chain of 20 reports (hours 1–20), each sharing an email with the
+		// next; a phone on C00 and C10 holds on to E1 (the network's
+		// earliest report), E2 (its latest) and E3, whom E4 shares a handle with.
+		var chain []string
+		for i := 0; i < 20; i++ {
+			ids := []string{fmt.Sprintf("email:c%d@example.com", i), fmt.Sprintf("email:c%d@example.com", i+1)}
+			if i == 0 || i == 10 {
+				ids = append(ids, "phone:+12025550142")
+			}
+			name := fmt.Sprintf("C%02d", i)
+			w.report(name, 1+i, ids...)
+			chain = append(chain, name)
+		}
+		w.report("E1", 0, "phone:+12025550142")
+		w.report("E2", 100, "phone:+12025550142")
+		w.report("E3", 30, "phone:+12025550142", "handle:x:e3")
+		w.report("E4", 40, "handle:x:e3")
+		for _, n := range w.names {
+			w.link(n, threshold)
+		}
+		before := w.expectNetworks("one network", append(append([]string(nil), chain...), "E1", "E2", "E3", "E4"))
+		// A sixth report on the phone takes it past the threshold.
+		w.report("F", 50, "phone:+12025550142")
+		out := w.link("F", threshold)
+		if len(out.Flagged) != 1 {
+			t.Fatalf("the sixth report on the phone: %+v, want the phone flagged", out)
+		}
+		after := w.expectNetworks("the phone flagged", chain, []string{"E3", "E4"})
+		if after[0] != before[0] {
+			t.Errorf("the chain of 20 is network %d, want it to keep %d", after[0], before[0])
+		}
+	}},
+
+	{"networks stay the connected components through random links, flags and decisions", func(t *testing.T, s haven.Store) {
+		w := newLinkWorld(t, s)
+		const threshold = 6
+		rng := rand.New(rand.NewPCG(7, 11))
+		// Identifiers from pools of different sizes, so that some pass the
+		// threshold and others chain reports into large networks.
+		pools := []struct {
+			n    int
+			spec string
+		}{{8, "phone:+120255501%02d"}, {40, "email:u%d@example.com"}, {120, "handle:x:h%d"}}
+		var linked, specs []string
+		known := map[string]bool{}
+		for i := 0; i < 160; i++ {
+			var ids []string
+			for _, p := range pools {
+				if rng.IntN(3) > 0 {
+					ids = append(ids, fmt.Sprintf(p.spec, rng.IntN(p.n)))
+				}
+			}
+			name := fmt.Sprintf("R%03d", i)
+			w.report(name, rng.IntN(48), ids...)
+			w.link(name, threshold)
+			linked = append(linked, name)
+			for _, id := range ids {
+				if !known[id] {
+					known[id] = true
+					specs = append(specs, id)
+				}
+			}
+			// Now and then an analyst excludes an identifier or confirms one.
+			if i%7 == 6 {
+				spec := specs[rng.IntN(len(specs))]
+				state := haven.KeyExcluded
+				if rng.IntN(2) == 0 {
+					state = haven.KeyActive
+				}
+				w.decide(spec, state, "random decision")
+			}
+			if i%8 == 7 || i == 159 {
+				w.expectNetworks(fmt.Sprintf("after %d reports", i+1), activeComponents(w, linked, specs)...)
+			}
+		}
+	}},
+
 	{"concurrent linking builds the networks one at a time would", func(t *testing.T, s haven.Store) {
 		w := newLinkWorld(t, s)
 		// 8 reports that share one identifier new to all of them, linked at
@@ -629,6 +722,23 @@ func linkAll(t *testing.T, w *linkWorld, names []string) {
 // components returns the connected components (two reports or more) of the
 // named reports over their shared identifiers, computed here from scratch.
 func components(w *linkWorld, names []string) [][]string {
+	return componentsThrough(w, names, func(string) bool { return true })
+}
+
+// activeComponents returns the connected components (two reports or more)
+// of the named reports over the identifiers of specs that are active in
+// the store, computed here from scratch.
+func activeComponents(w *linkWorld, names, specs []string) [][]string {
+	active := map[string]bool{}
+	for _, spec := range specs {
+		active[spec] = w.key(spec).State == haven.KeyActive
+	}
+	return componentsThrough(w, names, func(spec string) bool { return active[spec] })
+}
+
+// componentsThrough returns the connected components (two reports or more)
+// of the named reports over the identifiers that links says link.
+func componentsThrough(w *linkWorld, names []string, links func(spec string) bool) [][]string {
 	parent := map[string]string{}
 	var find func(string) string
 	find = func(x string) string {
@@ -641,7 +751,14 @@ func components(w *linkWorld, names []string) [][]string {
 	owner := map[string]string{}
 	for _, n := range names {
 		for _, id := range w.reports[n].Identifiers {
-			spec := string(id.Kind) + ":" + id.Platform + ":" + id.Value
+			spec := string(id.Kind) + ":"
+			if id.Platform != "" {
+				spec += id.Platform + ":"
+			}
+			spec += id.Value
+			if !links(spec) {
+				continue
+			}
 			if o, ok := owner[spec]; ok {
 				parent[find(n)] = find(o)
 			} else {

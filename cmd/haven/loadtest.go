@@ -57,6 +57,7 @@ func cmdLoadtest(ctx context.Context, e env, args []string) error {
 	fs.Float64Var(&maxRate, "max-rate", 0, "--find-max: stop doubling above this rate (0: no limit)")
 	fs.DurationVar(&fm.Budget, "budget", 0, "--find-max: stop when the next step would end after this long (0: no limit)")
 	fs.DurationVar(&fm.MaxLag, "max-lag", 50*time.Millisecond, "--find-max: a rate does not hold when the generator itself sends its requests this late (p99) with a free slot at hand: it, not the server, is short of CPU")
+	fs.DurationVar(&fm.MaxBacklog, "max-backlog", 2*time.Second, "a rate does not hold (--find-max), and a run fails (exit 1), when at its end more reports wait for the server's ingest (linking, triage) than arrive in this long (haven_jobs on /metrics)")
 	fs.IntVar(&fm.Refine, "refine", 2, "--find-max: bisection steps between the last rate that held and the first that did not")
 	if err := parse(fs, e, args); err != nil {
 		return err
@@ -133,6 +134,10 @@ func cmdLoadtest(ctx context.Context, e env, args []string) error {
 	}
 	if er := res.Total.ErrorRate(); er > maxErrorRate {
 		return fmt.Errorf("load test failed: %.2f%% of requests failed, more than --max-error-rate %g%% (failures by kind above)", er*100, maxErrorRate*100)
+	}
+	if b, ok := loadgen.BacklogAtEnd(res); ok && fm.MaxBacklog > 0 && b > c.Rate*fm.MaxBacklog.Seconds() {
+		return fmt.Errorf("load test failed: %.0f reports were waiting for ingest (linking, triage) at the end, more than --max-backlog %s of arrivals (%.0f): the server acknowledges reports faster than it processes them",
+			b, fm.MaxBacklog, c.Rate*fm.MaxBacklog.Seconds())
 	}
 	if maxGrowth > 0 {
 		if name, v, ok := loadgen.MaxGrowth(res); ok && v > maxGrowth {

@@ -292,6 +292,13 @@ func serve(ctx context.Context, e env, a *app, sv serverFlags, ready func(url st
 		return err
 	})
 	a.svc.Committed = runner.Wake
+	// The queue's size on /metrics (haven_jobs): a growing count of waiting
+	// ingest jobs says ingest is falling behind (haven loadtest reads it).
+	kinds := make([]string, 0, len(runner.Handlers))
+	for k := range runner.Handlers {
+		kinds = append(kinds, k)
+	}
+	reg.MustRegister(jobs.NewCollector(a.store, kinds...))
 	if err := releaseDeadLeases(ctx, a); err != nil {
 		return err
 	}

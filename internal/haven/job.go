@@ -54,6 +54,16 @@ type JobsTx interface {
 	RetryJob(ctx context.Context, id int64, runAt time.Time, lastError string, dead bool) error
 	// ListJobs lists jobs of a kind ("" = all), dead ones only if dead.
 	ListJobs(ctx context.Context, kind string, dead bool, limit int) ([]*Job, error)
+	// CountJobs counts the jobs in the queue by kind, waiting (due or not,
+	// claimed or not) and dead apart, ordered by kind then dead.
+	CountJobs(ctx context.Context) ([]JobCount, error)
+}
+
+// JobCount is how many jobs of a kind are waiting, or dead.
+type JobCount struct {
+	Kind  string
+	Dead  bool
+	Count int
 }
 
 // Ingestion is one step run on every report after it commits (extraction,

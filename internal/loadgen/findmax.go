@@ -31,6 +31,17 @@ type FindMaxConfig struct {
 	// which a step does not hold because the generator, not the server,
 	// could not keep up (default 50ms).
 	MaxLag time.Duration
+	// MaxBacklog is how far the server's ingest (the linking and triage of
+	// each report, in a background job) may be behind at a step's end: a
+	// rate does not hold when more reports wait for it than arrive in
+	// MaxBacklog (default 2s). Without it a ramp of short steps finds rates
+	// the server acknowledges but cannot process: the backlog grows until
+	// the acknowledgements slow too. Ignored when the server does not
+	// report its backlog.
+	MaxBacklog time.Duration
+	// Drain bounds the wait, before each step, for the backlog the steps
+	// before left to be processed (default 5m).
+	Drain time.Duration
 	// OnStep, if set, receives each step as it ends.
 	OnStep func(Step)
 }
@@ -56,22 +67,26 @@ type FindMaxResult struct {
 	MaxErrorRate float64 `json:"max_error_rate"`
 }
 
-// verdict says whether a step's measurements hold the rate, and if not why.
-func verdict(s Stats, slo time.Duration, maxErrorRate float64, maxLag time.Duration) (bool, string) {
-	sloMs := ms(slo)
+// verdict says whether a step's measurements (s, and m the server's at its
+// end) hold the rate, and if not why.
+func verdict(s Stats, m Memory, rate float64, c FindMaxConfig) (bool, string) {
+	sloMs := ms(c.SLO)
 	switch {
 	case s.Unsent > 0:
 		return false, fmt.Sprintf("could not keep up: %d requests never sent (all --max-inflight slots busy)", s.Unsent)
-	case s.ErrorRate() > maxErrorRate:
-		return false, fmt.Sprintf("error rate %.2f%% above %.2f%%", s.ErrorRate()*100, maxErrorRate*100)
+	case s.ErrorRate() > c.MaxErrorRate:
+		return false, fmt.Sprintf("error rate %.2f%% above %.2f%%", s.ErrorRate()*100, c.MaxErrorRate*100)
 	case s.Ops[OpReport].P99ms > sloMs:
 		return false, fmt.Sprintf("ESP report p99 %.0f ms above %.0f ms", s.Ops[OpReport].P99ms, sloMs)
 	case s.Ops[OpTip].P99ms > sloMs:
 		return false, fmt.Sprintf("tip p99 %.0f ms above %.0f ms", s.Ops[OpTip].P99ms, sloMs)
-	case s.GeneratorLagP99ms > ms(maxLag):
+	case s.GeneratorLagP99ms > ms(c.MaxLag):
 		return false, fmt.Sprintf("the generator itself fell behind (p99 %.0f ms late sending)", s.GeneratorLagP99ms)
 	case s.Requests == 0:
 		return false, "no request completed"
+	case m.Backlog != nil && *m.Backlog > rate*c.MaxBacklog.Seconds():
+		return false, fmt.Sprintf("ingest fell behind: %.0f reports waiting for linking and triage at the step's end, more than %s of arrivals (%.0f)",
+			*m.Backlog, c.MaxBacklog, rate*c.MaxBacklog.Seconds())
 	}
 	return true, ""
 }
@@ -97,11 +112,20 @@ func FindMax(ctx context.Context, c FindMaxConfig) (*FindMaxResult, error) {
 	if c.Refine < 0 {
 		c.Refine = 0
 	}
+	if c.MaxBacklog <= 0 {
+		c.MaxBacklog = 2 * time.Second
+	}
+	if c.Drain <= 0 {
+		c.Drain = 5 * time.Minute
+	}
 	res := &FindMaxResult{SLOms: ms(c.SLO), MaxErrorRate: c.MaxErrorRate}
 	began := time.Now()
 	try := func(rate float64) (bool, error) {
 		cfg := c.Base
 		cfg.Rate, cfg.Duration, cfg.Interval, cfg.OnInterval = rate, c.Step, c.Step, nil
+		if err := drain(ctx, cfg, c.Drain); err != nil {
+			return false, err
+		}
 		r, err := Run(ctx, cfg)
 		if err != nil {
 			return false, err
@@ -110,7 +134,7 @@ func FindMax(ctx context.Context, c FindMaxConfig) (*FindMaxResult, error) {
 		if n := len(r.Intervals); n > 0 {
 			st.Memory = r.Intervals[n-1].Memory
 		}
-		st.Held, st.Reason = verdict(r.Total, c.SLO, c.MaxErrorRate, c.MaxLag)
+		st.Held, st.Reason = verdict(r.Total, st.Memory, rate, c)
 		res.Steps = append(res.Steps, st)
 		if c.OnStep != nil {
 			c.OnStep(st)
@@ -157,4 +181,25 @@ func FindMax(ctx context.Context, c FindMaxConfig) (*FindMaxResult, error) {
 	}
 	res.MaxRate = lo
 	return res, nil
+}
+
+// drain waits, up to limit, until no report waits for its ingest job (or
+// the server does not say), so that a step does not pay for the backlog of
+// the steps before it.
+func drain(ctx context.Context, c Config, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		m := sampleMemory(ctx, c.HTTP, c.BaseURL)
+		if m.Backlog == nil || *m.Backlog == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the server's ingest backlog (%.0f reports) did not drain within %s after a step", *m.Backlog, limit)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
 }

@@ -7,18 +7,24 @@ import (
 	"strings"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 )
 
-// Memory is the server's memory as its /metrics page reports it: at one
-// moment, or over an interval (the last sample, and the peak and mean of
-// the samples taken during it).
+// Memory is the server's memory, and its ingest backlog, as its /metrics
+// page reports them: at one moment, or over an interval (the last sample,
+// and the peak and mean of the samples taken during it).
 type Memory struct {
 	At        time.Time `json:"at"`
 	RSSBytes  float64   `json:"rss_bytes"`        // process_resident_memory_bytes
 	HeapBytes float64   `json:"heap_inuse_bytes"` // go_memstats_heap_inuse_bytes
-	Err       string    `json:"error,omitempty"`  // why it could not be read
+	// Backlog is how many reports wait for their ingest job (linking and
+	// triage): haven_jobs{kind="report.ingest",state="waiting"}; nil when
+	// the server does not report it.
+	Backlog     *float64 `json:"ingest_backlog,omitempty"`
+	BacklogPeak *float64 `json:"ingest_backlog_peak,omitempty"`
+	Err         string   `json:"error,omitempty"` // why it could not be read
 	// Over an interval: the peak and mean of the samples.
 	Samples       int     `json:"samples,omitempty"`
 	RSSPeakBytes  float64 `json:"rss_peak_bytes,omitempty"`
@@ -32,6 +38,7 @@ type memorySamples struct {
 	n                 int
 	rssPeak, heapPeak float64
 	heapSum           float64
+	backlogPeak       *float64
 }
 
 func (m *memorySamples) add(s Memory) {
@@ -42,6 +49,10 @@ func (m *memorySamples) add(s Memory) {
 	m.rssPeak = max(m.rssPeak, s.RSSBytes)
 	m.heapPeak = max(m.heapPeak, s.HeapBytes)
 	m.heapSum += s.HeapBytes
+	if s.Backlog != nil && (m.backlogPeak == nil || *s.Backlog > *m.backlogPeak) {
+		v := *s.Backlog
+		m.backlogPeak = &v
+	}
 }
 
 // over returns last (the interval's closing sample) with the interval's
@@ -54,6 +65,7 @@ func (m memorySamples) over(last Memory) Memory {
 	last.Samples = m.n
 	last.RSSPeakBytes, last.HeapPeakBytes = m.rssPeak, m.heapPeak
 	last.HeapMeanBytes = m.heapSum / float64(m.n)
+	last.BacklogPeak = m.backlogPeak
 	return last
 }
 
@@ -109,5 +121,26 @@ func sampleMemory(ctx context.Context, hc *http.Client, base string) Memory {
 	if len(missing) > 0 {
 		m.Err = "GET /metrics has no " + strings.Join(missing, ", ")
 	}
+	m.Backlog = ingestBacklog(fams)
 	return m
+}
+
+// ingestBacklog returns the reports waiting for their ingest job, nil when
+// the page does not say.
+func ingestBacklog(fams map[string]*dto.MetricFamily) *float64 {
+	f, ok := fams["haven_jobs"]
+	if !ok {
+		return nil
+	}
+	for _, m := range f.GetMetric() {
+		labels := map[string]string{}
+		for _, l := range m.GetLabel() {
+			labels[l.GetName()] = l.GetValue()
+		}
+		if labels["kind"] == "report.ingest" && labels["state"] == "waiting" {
+			v := m.GetGauge().GetValue()
+			return &v
+		}
+	}
+	return nil
 }

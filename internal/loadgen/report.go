@@ -15,11 +15,20 @@ func memLine(m Memory) string {
 	if m.Err != "" {
 		return "server memory: unknown (" + m.Err + ")"
 	}
+	var line string
 	if m.Samples > 1 {
-		return fmt.Sprintf("server memory: RSS %s (peak %s), heap in use %s (peak %s, mean %s; %d samples)",
+		line = fmt.Sprintf("server memory: RSS %s (peak %s), heap in use %s (peak %s, mean %s; %d samples)",
 			mib(m.RSSBytes), mib(m.RSSPeakBytes), mib(m.HeapBytes), mib(m.HeapPeakBytes), mib(m.HeapMeanBytes), m.Samples)
+	} else {
+		line = fmt.Sprintf("server memory: RSS %s, heap in use %s", mib(m.RSSBytes), mib(m.HeapBytes))
 	}
-	return fmt.Sprintf("server memory: RSS %s, heap in use %s", mib(m.RSSBytes), mib(m.HeapBytes))
+	if m.Backlog != nil {
+		line += fmt.Sprintf("; ingest backlog %.0f", *m.Backlog)
+		if m.BacklogPeak != nil && m.Samples > 1 {
+			line += fmt.Sprintf(" (peak %.0f)", *m.BacklogPeak)
+		}
+	}
+	return line
 }
 
 // writeStats prints a table of s's operations and its failures by kind.
@@ -78,6 +87,24 @@ func WriteSummary(w io.Writer, r *Result) {
 	g := r.Growth
 	fmt.Fprintf(w, "  growth first→last interval: report p50 %s, p99 %s; tip p50 %s, p99 %s; RSS peak %s; heap in use peak %s\n",
 		pct(g.ReportP50), pct(g.ReportP99), pct(g.TipP50), pct(g.TipP99), pct(g.RSS), pct(g.Heap))
+	if n := len(r.Intervals); n > 0 && r.Intervals[n-1].Memory.Backlog != nil {
+		fmt.Fprintf(w, "  ingest backlog (reports waiting for linking and triage) at each interval's end:")
+		for _, iv := range r.Intervals {
+			if iv.Memory.Backlog != nil {
+				fmt.Fprintf(w, " %.0f", *iv.Memory.Backlog)
+			}
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// BacklogAtEnd returns the ingest backlog at the end of r's last interval;
+// ok is false when the server did not report it.
+func BacklogAtEnd(r *Result) (backlog float64, ok bool) {
+	if n := len(r.Intervals); n > 0 && r.Intervals[n-1].Memory.Backlog != nil {
+		return *r.Intervals[n-1].Memory.Backlog, true
+	}
+	return 0, false
 }
 
 // MaxGrowth returns the largest growth of r's p50, p99 and memory measures

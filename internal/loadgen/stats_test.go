@@ -117,31 +117,41 @@ func TestMemorySamplesKeepTheIntervalsPeakAndMean(t *testing.T) {
 	var m memorySamples
 	m.add(Memory{RSSBytes: 100, HeapBytes: 40})
 	m.add(Memory{Err: "GET /metrics: HTTP 500"}) // ignored
-	m.add(Memory{RSSBytes: 120, HeapBytes: 80})
-	got := m.over(Memory{RSSBytes: 110, HeapBytes: 30})
-	if got.Samples != 3 || got.RSSBytes != 110 || got.RSSPeakBytes != 120 || got.HeapPeakBytes != 80 || got.HeapMeanBytes != 50 {
+	b := func(n float64) *float64 { return &n }
+	m.add(Memory{RSSBytes: 120, HeapBytes: 80, Backlog: b(7)})
+	got := m.over(Memory{RSSBytes: 110, HeapBytes: 30, Backlog: b(2)})
+	if got.Samples != 3 || got.RSSBytes != 110 || got.RSSPeakBytes != 120 || got.HeapPeakBytes != 80 || got.HeapMeanBytes != 50 ||
+		*got.Backlog != 2 || *got.BacklogPeak != 7 {
 		t.Errorf("%+v", got)
 	}
 }
 
 func TestVerdictSaysWhyARateDoesNotHold(t *testing.T) {
 	ok := Stats{Requests: 100, Ops: map[string]Latency{OpReport: {Count: 80, P99ms: 120}, OpTip: {Count: 20, P99ms: 80}}}
-	if held, why := verdict(ok, 500*time.Millisecond, 0.01, 50*time.Millisecond); !held {
+	c := FindMaxConfig{SLO: 500 * time.Millisecond, MaxErrorRate: 0.01, MaxLag: 50 * time.Millisecond, MaxBacklog: 2 * time.Second}
+	backlog := func(n float64) Memory { return Memory{Backlog: &n} }
+	if held, why := verdict(ok, backlog(200), 100, c); !held {
 		t.Errorf("a rate within the SLO did not hold: %s", why)
 	}
-	for name, c := range map[string]struct {
+	if held, why := verdict(ok, Memory{}, 100, c); !held {
+		t.Errorf("a server that does not report its backlog did not hold: %s", why)
+	}
+	for name, tc := range map[string]struct {
 		s    func(Stats) Stats
+		m    Memory
 		want string
 	}{
-		"slow reports": {func(s Stats) Stats { s.Ops = map[string]Latency{OpReport: {P99ms: 700}, OpTip: {}}; return s }, "ESP report p99 700 ms above 500 ms"},
-		"slow tips":    {func(s Stats) Stats { s.Ops = map[string]Latency{OpReport: {}, OpTip: {P99ms: 501}}; return s }, "tip p99 501 ms above 500 ms"},
-		"errors":       {func(s Stats) Stats { s.Errors = 2; return s }, "error rate 2.00% above 1.00%"},
-		"unsent":       {func(s Stats) Stats { s.Unsent = 5; return s }, "5 requests never sent"},
-		"generator":    {func(s Stats) Stats { s.GeneratorLagP99ms = 80; return s }, "the generator itself fell behind"},
+		"slow reports": {func(s Stats) Stats { s.Ops = map[string]Latency{OpReport: {P99ms: 700}, OpTip: {}}; return s }, Memory{}, "ESP report p99 700 ms above 500 ms"},
+		"slow tips":    {func(s Stats) Stats { s.Ops = map[string]Latency{OpReport: {}, OpTip: {P99ms: 501}}; return s }, Memory{}, "tip p99 501 ms above 500 ms"},
+		"errors":       {func(s Stats) Stats { s.Errors = 2; return s }, Memory{}, "error rate 2.00% above 1.00%"},
+		"unsent":       {func(s Stats) Stats { s.Unsent = 5; return s }, Memory{}, "5 requests never sent"},
+		"generator":    {func(s Stats) Stats { s.GeneratorLagP99ms = 80; return s }, Memory{}, "the generator itself fell behind"},
+		"backlog": {func(s Stats) Stats { return s }, backlog(201),
+			"ingest fell behind: 201 reports waiting for linking and triage at the step's end, more than 2s of arrivals (200)"},
 	} {
-		held, why := verdict(c.s(ok), 500*time.Millisecond, 0.01, 50*time.Millisecond)
-		if held || !strings.Contains(why, c.want) {
-			t.Errorf("%s: held %v, %q; want not held, %q", name, held, why, c.want)
+		held, why := verdict(tc.s(ok), tc.m, 100, c)
+		if held || !strings.Contains(why, tc.want) {
+			t.Errorf("%s: held %v, %q; want not held, %q", name, held, why, tc.want)
 		}
 	}
 }

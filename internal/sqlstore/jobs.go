@@ -27,6 +27,7 @@ var (
 	qRetryJob         = query(`UPDATE jobs SET run_at = ?, locked_until = NULL, last_error = ?, dead = ? WHERE id = ?`)
 	qListJobs         = query(`SELECT ` + jobColumns + ` FROM jobs WHERE (kind = ? OR ? = '') AND dead = ?
 	ORDER BY run_at, id LIMIT ?`)
+	qCountJobs = query(`SELECT kind, dead, COUNT(*) FROM jobs GROUP BY kind, dead ORDER BY kind, dead`)
 )
 
 const noJob = "no such job"
@@ -77,6 +78,15 @@ func (tx *tx) ListJobs(ctx context.Context, kind string, dead bool, limit int) (
 		return nil, tx.db.failure("list jobs", err, "", "")
 	}
 	return collectJobs(rows, "list jobs", tx)
+}
+
+func (tx *tx) CountJobs(ctx context.Context) ([]haven.JobCount, error) {
+	out, err := queryAll(ctx, tx, func(s scanner) (haven.JobCount, error) {
+		var c haven.JobCount
+		err := s.Scan(&c.Kind, &c.Dead, &c.Count)
+		return c, err
+	}, qCountJobs)
+	return out, tx.db.failure("count jobs", err, "", "")
 }
 
 func collectJobs(rows *sql.Rows, op string, tx *tx) ([]*haven.Job, error) {

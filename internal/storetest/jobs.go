@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -64,6 +65,17 @@ var jobTests = []test{
 		})
 		if len(dead) != 1 || dead[0].LastError != "gave up" || !dead[0].Dead || len(live) != 2 {
 			t.Fatalf("dead %+v, live %+v", dead, live)
+		}
+		// Counted by kind, waiting (due, not yet due, or leased) and dead apart.
+		update(t, s, func(tx haven.Tx) error { return tx.EnqueueJob(ctx, &haven.Job{Kind: "a", RunAt: t0}) })
+		var counts []haven.JobCount
+		view(t, s, func(tx haven.Tx) (err error) {
+			counts, err = tx.CountJobs(ctx)
+			return err
+		})
+		want := []haven.JobCount{{Kind: "a", Count: 1}, {Kind: "k", Count: 2}, {Kind: "k", Dead: true, Count: 1}}
+		if fmt.Sprint(counts) != fmt.Sprint(want) {
+			t.Errorf("job counts %+v, want %+v", counts, want)
 		}
 	}},
 

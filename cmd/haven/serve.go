@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/netip"
 	"net/url"
 	"runtime/debug"
@@ -68,6 +70,9 @@ type serverFlags struct {
 	// before the supervisors are told.
 	referralEscalate      string
 	referralEscalateAfter time.Duration
+	// debugAddr, when set, serves Go's profiler on a second, loopback-only
+	// listener (for an operator diagnosing a slow server).
+	debugAddr string
 }
 
 // defaultReferralEscalateAfter is how long a referral may wait for the
@@ -100,6 +105,9 @@ func (sv *serverFlags) register(fs interface {
 	fs.StringVar(&sv.referralEscalate, "referral-escalate-after", envOr(e, "HAVEN_REFERRAL_ESCALATE_AFTER", defaultReferralEscalateAfter.String()),
 		"`duration` (e.g. 4h, 90m) a referral may wait for the agency's acknowledgement before the supervisors are notified "+
 			"and it is listed on the deadline page (env HAVEN_REFERRAL_ESCALATE_AFTER)")
+	fs.StringVar(&sv.debugAddr, "debug-addr", e.getenv("HAVEN_DEBUG_ADDR"),
+		"`host:port` on the loopback interface (e.g. 127.0.0.1:6060) to also serve Go's profiler at /debug/pprof/, for diagnosing a slow server "+
+			"(env HAVEN_DEBUG_ADDR; default off; other addresses are refused: profiles show memory)")
 	sv.trustedEnv = e.getenv("HAVEN_TRUSTED_PROXIES")
 	fs.StringVar(&sv.trustedProxy, "trusted-proxy", "",
 		"`CIDR[,CIDR...]`: the proxies or load balancers in front of Haven; for a request from one, the client address is "+
@@ -156,6 +164,13 @@ func (sv *serverFlags) validate() error {
 		return haven.FieldError("referral-escalate-after", "--referral-escalate-after is a duration such as 4h or 90m, from 1m to 720h; it is %q", sv.referralEscalate)
 	}
 	sv.referralEscalateAfter = d
+	if sv.debugAddr != "" {
+		host, _, err := net.SplitHostPort(sv.debugAddr)
+		ip, perr := netip.ParseAddr(host)
+		if err != nil || (host != "localhost" && (perr != nil || !ip.IsLoopback())) {
+			return haven.FieldError("debug-addr", "--debug-addr is a loopback address and port such as 127.0.0.1:6060 (the profiler must not be reachable from the network); it is %q", sv.debugAddr)
+		}
+	}
 	if sv.publicURL != "" {
 		if u, err := url.Parse(sv.publicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return haven.FieldError("public-url", "--public-url is the address staff open Haven at, such as https://haven.example.org")
@@ -306,6 +321,13 @@ func serve(ctx context.Context, e env, a *app, sv serverFlags, ready func(url st
 	jobsDone := make(chan struct{})
 	go func() { runner.Run(jctx); close(jobsDone) }()
 	defer func() { stopJobs(); <-jobsDone }()
+	if sv.debugAddr != "" {
+		stop, err := serveProfiler(sv.debugAddr, a.log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 
 	errc := make(chan error, 1)
 	go func() {
@@ -331,6 +353,25 @@ func serve(ctx context.Context, e env, a *app, sv serverFlags, ready func(url st
 	}
 	a.log.Info("stopped")
 	return nil
+}
+
+// serveProfiler serves Go's profiler (net/http/pprof) at /debug/pprof/ on
+// addr, a loopback address validate checked; stop closes it.
+func serveProfiler(addr string, log *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on --debug-addr %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	log.Info("profiler listening", "url", "http://"+ln.Addr().String()+"/debug/pprof/")
+	return func() { srv.Close() }, nil
 }
 
 // displayAddr turns a listener address into one a browser can open

@@ -36,7 +36,8 @@ type file struct {
 	Format string          `json:"format"`
 	AEAD   json.RawMessage `json:"aead"` // Tink keyset (JSON), XChaCha20-Poly1305 keys
 	MAC    json.RawMessage `json:"mac"`  // Tink keyset (JSON), HMAC-SHA256 keys
-	// Stream is a Tink keyset (JSON) of AES256-GCM-HKDF-1MB streaming keys,
+	// Stream is a Tink keyset (JSON) of AES256-GCM-HKDF streaming keys (4 KiB
+	// segments; 1 MiB in key files made before 2026-11-26: streamKeyTemplate),
 	// for files. Key files written before it existed lack it; Load adds one.
 	Stream json.RawMessage `json:"stream,omitempty"`
 	// Index is a Tink keyset (JSON) of HMAC-SHA256 keys with RAW output, for
@@ -67,6 +68,15 @@ func indexKeyTemplate() *tinkpb.KeyTemplate {
 }
 
 // New returns fresh keys (not yet written anywhere).
+// streamKeyTemplate is the template of new file-encryption keys: AES-256-GCM
+// with HKDF, in 4 KiB segments. Each encrypting writer and decrypting reader
+// holds one segment in memory: with 1 MiB segments (the template of key
+// files made before 2026-11-26, which stay readable and are used until
+// `haven keys rotate` adds a key of this template) every file stored or
+// read allocated a megabyte however small it was — gigabytes a minute
+// under a load of small files.
+func streamKeyTemplate() *tinkpb.KeyTemplate { return streamingaead.AES256GCMHKDF4KBKeyTemplate() }
+
 func New() (*Keys, error) {
 	ah, err := keyset.NewHandle(aead.XChaCha20Poly1305KeyTemplate())
 	if err != nil {
@@ -76,7 +86,7 @@ func New() (*Keys, error) {
 	if err != nil {
 		return nil, fmt.Errorf("keys: new mac key: %w", err)
 	}
-	sh, err := keyset.NewHandle(streamingaead.AES256GCMHKDF1MBKeyTemplate())
+	sh, err := keyset.NewHandle(streamKeyTemplate())
 	if err != nil {
 		return nil, fmt.Errorf("keys: new stream key: %w", err)
 	}
@@ -150,7 +160,7 @@ func Load(path string) (*Keys, error) {
 		}
 		return h, nil
 	}
-	sh, err := readOrNew("stream", f.Stream, streamingaead.AES256GCMHKDF1MBKeyTemplate())
+	sh, err := readOrNew("stream", f.Stream, streamKeyTemplate())
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +263,7 @@ func (k *Keys) Rotate() (*Keys, error) {
 		return nil, fmt.Errorf("keys: rotate mac: %w", err)
 	}
 	sh, err := rot(k.streamHandle, func(m *keyset.Manager) (uint32, error) {
-		return m.Add(streamingaead.AES256GCMHKDF1MBKeyTemplate())
+		return m.Add(streamKeyTemplate())
 	})
 	if err != nil {
 		return nil, fmt.Errorf("keys: rotate stream: %w", err)

@@ -6,7 +6,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
+
+	"github.com/tink-crypto/tink-go/v2/keyset"
+	"github.com/tink-crypto/tink-go/v2/streamingaead"
 )
 
 func TestKeyFileIsCreatedPrivateAndReloads(t *testing.T) {
@@ -222,5 +226,77 @@ func TestAKeyFileWithoutAnIndexKeyGetsOne(t *testing.T) {
 	}
 	if !bytes.Equal(k2.BlindIndex([]byte("x")), k3.BlindIndex([]byte("x"))) {
 		t.Fatal("the index key added on upgrade is not the one saved")
+	}
+}
+
+// Storing or reading a small file costs kilobytes of memory, not the
+// megabyte a 1 MiB segment took; and files encrypted under a key of the
+// old 1 MiB template stay readable by a key file that has moved on.
+func TestSmallFilesCostLittleMemoryAndOldSegmentSizesStayReadable(t *testing.T) {
+	k, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := bytes.Repeat([]byte("Moderator note (synthetic). "), 40) // about 1 KiB
+	roundTrip := func(k *Keys) []byte {
+		var ct bytes.Buffer
+		w, err := k.EncryptingWriter(&ct, []byte("attachment:1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(plain)
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		r, err := k.DecryptingReader(bytes.NewReader(ct.Bytes()), []byte("attachment:1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(r)
+		if err != nil || !bytes.Equal(got, plain) {
+			t.Fatalf("round trip: %v", err)
+		}
+		return ct.Bytes()
+	}
+	roundTrip(k) // warm up
+	const n = 50
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for i := 0; i < n; i++ {
+		roundTrip(k)
+	}
+	runtime.ReadMemStats(&after)
+	if per := (after.TotalAlloc - before.TotalAlloc) / n; per > 128<<10 {
+		t.Errorf("storing and reading a 1 KiB file allocated %d KiB, want under 128 KiB", per>>10)
+	}
+
+	// A key file whose streaming key is of the old template: its files
+	// open after a rotation adds a key of the new one.
+	old, err := keyset.NewHandle(streamingaead.AES256GCMHKDF1MBKeyTemplate())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ko, err := fromHandles(k.aeadHandle, k.macHandle, old, k.indexHandle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct := roundTrip(ko)
+	kr, err := ko.Rotate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "haven.keys")
+	if err := kr.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	if kr, _, err = LoadOrCreate(path); err != nil {
+		t.Fatal(err)
+	}
+	r, err := kr.DecryptingReader(bytes.NewReader(ct), []byte("attachment:1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := io.ReadAll(r); err != nil || !bytes.Equal(got, plain) {
+		t.Fatalf("a file of the old segment size after rotation: %v", err)
 	}
 }

@@ -46,3 +46,14 @@ func TestTheDirectoryMigrationGoesDownAndUpAgain(t *testing.T) {
 	_, _, p := migrationProvider(t)
 	storetest.MigrationGoesDownAndUpAgain(t, p, 24)
 }
+
+func TestNetworkMembersGetTheirTimesOnMigration(t *testing.T) {
+	url, db, p := migrationProvider(t)
+	storetest.NetworkMembersGetTheirTimesOnMigration(t, db, p, func() haven.Store {
+		st, err := postgres.Open(context.Background(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	})
+}

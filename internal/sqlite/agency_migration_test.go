@@ -45,3 +45,14 @@ func TestTheDirectoryMigrationGoesDownAndUpAgain(t *testing.T) {
 	_, _, p := migrationProvider(t)
 	storetest.MigrationGoesDownAndUpAgain(t, p, 24)
 }
+
+func TestNetworkMembersGetTheirTimesOnMigration(t *testing.T) {
+	path, db, p := migrationProvider(t)
+	storetest.NetworkMembersGetTheirTimesOnMigration(t, db, p, func() haven.Store {
+		st, err := sqlite.Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	})
+}

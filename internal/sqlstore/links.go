@@ -95,7 +95,7 @@ var (
 	qSetNetwork       = query(`UPDATE networks SET size = ?, first_report_at = ?, last_report_at = ?, updated_at = ? WHERE id = ?`)
 	qDeleteNetwork    = query(`DELETE FROM networks WHERE id = ?`)
 	qMoveNetwork      = query(`UPDATE report_network SET network_id = ? WHERE network_id = ?`)
-	qJoinNetwork      = query(`INSERT INTO report_network (report_id, network_id) VALUES (?, ?) ON CONFLICT DO NOTHING`)
+	qJoinNetwork      = query(`INSERT INTO report_network (report_id, network_id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`)
 	qLeaveNetwork     = query(`DELETE FROM report_network WHERE report_id = ?`)
 	qReportReceived   = query(`SELECT received_at FROM reports WHERE id = ?`)
 	qNetworkMembersAt = query(`SELECT rn.report_id, r.received_at FROM report_network rn
@@ -631,7 +631,7 @@ func (tx *tx) joinReports(ctx context.Context, reportID int64, received time.Tim
 		owned[id] = true
 	}
 	for _, m := range joining {
-		res, err := tx.exec(ctx, qJoinNetwork, m.id, target)
+		res, err := tx.exec(ctx, qJoinNetwork, m.id, target, timeArg(m.received))
 		if err != nil {
 			return 0, nil, err
 		}

@@ -38,6 +38,9 @@ var (
 	qReportsReceived = newInList(`SELECT id, received_at FROM reports WHERE id IN (`, `)`)
 	qMoveToNetwork   = newInList(`UPDATE report_network SET network_id = ? WHERE report_id IN (`, `)`)
 	qLeaveNetworks   = newInList(`DELETE FROM report_network WHERE report_id IN (`, `)`)
+	// A network's first and last report, each one seek in report_network_span.
+	qNetworkFirst = query(`SELECT received_at FROM report_network WHERE network_id = ? ORDER BY received_at LIMIT 1`)
+	qNetworkLast  = query(`SELECT received_at FROM report_network WHERE network_id = ? ORDER BY received_at DESC LIMIT 1`)
 )
 
 // resplitKeys recomputes, without the links through the identifiers keyIDs
@@ -142,11 +145,12 @@ func (tx *tx) breakAway(ctx context.Context, net *haven.Network, parts [][]int64
 	}
 	first, last := net.FirstReportAt, net.LastReportAt
 	if edge {
-		remaining, err := tx.networkMembers(ctx, net.ID)
-		if err != nil {
+		if err := tx.queryRow(ctx, qNetworkFirst, net.ID).Scan(timeCol{&first}); err != nil {
 			return err
 		}
-		first, last = span(remaining)
+		if err := tx.queryRow(ctx, qNetworkLast, net.ID).Scan(timeCol{&last}); err != nil {
+			return err
+		}
 	}
 	_, err := tx.exec(ctx, qSetNetwork, rest, first, last, tx.now, net.ID)
 	return err

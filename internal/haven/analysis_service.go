@@ -166,6 +166,11 @@ func (s *Service) ClaimAnalysisRequest(ctx context.Context, a Actor, id int64) (
 // cannot be given.
 func (s *Service) AssignAnalysisRequest(ctx context.Context, a Actor, id, userID int64) (*AnalysisRequest, error) {
 	return s.changeAnalysisRequest(ctx, a, id, "analysis_request.assign", ActionDelegate, "give this request to someone else", func(tx Tx, r *AnalysisRequest) error {
+		if userID <= 0 {
+			// Not chosen (a form left blank), checked once the actor is
+			// known to may give the request to someone.
+			return FieldError("analyst_id", "choose whom to give the request to")
+		}
 		if r.Status == RequestClosed {
 			return Errorf(ECONFLICT, "This request is closed.")
 		}

@@ -90,14 +90,16 @@ func (p AttachmentPolicy) Allows(contentType string) bool {
 }
 
 // SanitizeFileName keeps the last element of a name, without control
-// characters or path separators, at most 200 bytes; "" becomes "file".
+// characters, bidirectional controls (a right-to-left override would show
+// "photo\u202egnp.exe" as "photoexe.png") or path separators, at most 200
+// bytes; "" becomes "file".
 // Attachments are never stored under their given names: this is only what
 // is shown.
 func SanitizeFileName(name string) string {
 	name = strings.ReplaceAll(name, "\\", "/")
 	name = path.Base(strings.TrimSpace(name))
 	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '/' {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == '/' {
 			return -1
 		}
 		return r
@@ -302,6 +304,16 @@ func (s *Service) AddReportAttachment(ctx context.Context, a Actor, o Once, repo
 		return nil, false, err
 	}
 	return att, true, nil
+}
+
+// MayAddReportAttachment answers whether the actor may add files to the
+// report at all (nil), with the refusal AddReportAttachment would give
+// otherwise (ENOTFOUND or EFORBIDDEN, audited): an upload checks it before
+// looking at the file's name and size, so that a refused actor is refused
+// whatever the request holds.
+func (s *Service) MayAddReportAttachment(ctx context.Context, a Actor, reportID int64) error {
+	_, err := s.reportToUpdate(ctx, a, reportID, "attachment.create", "add files to this report")
+	return err
 }
 
 // reportToUpdate loads a report the actor may update. One the actor may not

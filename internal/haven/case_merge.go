@@ -14,7 +14,8 @@ import (
 // and shown on both timelines.
 
 // MergeCases merges the absorbed case into the surviving one, with a reason
-// (required).
+// (required). An absorbedID below 1 is a case not given (a form left blank
+// or not a number): EINVALID, once the actor is known to may merge.
 func (s *Service) MergeCases(ctx context.Context, a Actor, survivingID, absorbedID int64, reason string) (*CaseMerge, error) {
 	const action = "case.merge"
 	reason = strings.TrimSpace(reason)
@@ -23,6 +24,9 @@ func (s *Service) MergeCases(ctx context.Context, a Actor, survivingID, absorbed
 	}
 	m := &CaseMerge{SurvivingID: survivingID, AbsorbedID: absorbedID, MergedBy: a.UserID, Reason: reason}
 	_, err := s.changeCase(ctx, a, survivingID, ActionMerge, action, "merge cases", func(tx Tx, sur *Case) error {
+		if absorbedID < 1 {
+			return FieldError("absorbed_id", "give the number of the case to merge into this one")
+		}
 		if absorbedID == survivingID {
 			return FieldError("absorbed_id", "a case cannot be merged into itself")
 		}

@@ -264,15 +264,22 @@ func (s *Service) SetCaseStatus(ctx context.Context, a Actor, caseID int64, to C
 // authorisation table's ActionAssign on the case; only those who may assign
 // every case (supervisors) give one to someone other than themselves. The
 // assignee must be an active account that may work on cases.
+//
+// A negative to is an assignee not chosen (a form left blank): EINVALID on
+// assignee, but only once the actor is known to may assign the case, so
+// that a refused actor is refused whatever the form holds.
 func (s *Service) AssignCase(ctx context.Context, a Actor, caseID, to int64) (*Case, error) {
 	const action = "case.assign"
-	if to != 0 && to != a.UserID && !ScopeFor(a, ActionAssign, KindCase).All {
+	if to > 0 && to != a.UserID && !ScopeFor(a, ActionAssign, KindCase).All {
 		if !CanKind(a, ActionAssign, KindCase) {
 			return nil, s.deny(ctx, a, action, KindCase, caseID, forbidden("assign cases"))
 		}
 		return nil, s.deny(ctx, a, action, KindCase, caseID, forbidden("assign cases to someone else"))
 	}
 	return s.changeCase(ctx, a, caseID, ActionAssign, action, "claim, assign or release this case", func(tx Tx, c *Case) error {
+		if to < 0 {
+			return FieldError("assignee", "choose whom to assign the case to")
+		}
 		from := c.AssignedTo
 		summary := "Released: assigned to nobody"
 		if to != 0 {

@@ -220,8 +220,33 @@ func kindWords(k IdentifierKind) string {
 // attachment.reveal. A file of a report not on the case, or one the actor
 // may not open, answers like a missing one.
 func (s *Service) RevealCaseAttachment(ctx context.Context, a Actor, caseID, attID int64, reason string) (*Attachment, io.ReadCloser, error) {
-	const action = "attachment.reveal"
 	reason = strings.TrimSpace(reason)
+	att, err := s.caseAttachmentToReveal(ctx, a, caseID, attID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if reason == "" {
+		return nil, nil, FieldError("reason", "say why you need to see this file")
+	}
+	if len(reason) > 500 {
+		return nil, nil, FieldError("reason", "a reason has at most 500 characters")
+	}
+	return s.revealCaseAttachment(ctx, a, caseID, att, reason)
+}
+
+// MayRevealCaseAttachment answers whether the actor may see file attID of
+// case caseID at all (nil), with the refusal RevealCaseAttachment would
+// give (ENOTFOUND, audited) otherwise: a form asking for the reason checks
+// it first, so that a refused actor is refused whatever the form holds.
+func (s *Service) MayRevealCaseAttachment(ctx context.Context, a Actor, caseID, attID int64) error {
+	_, err := s.caseAttachmentToReveal(ctx, a, caseID, attID)
+	return err
+}
+
+// caseAttachmentToReveal loads file attID of case caseID if the actor may
+// see the case and the file's report; otherwise ENOTFOUND, audited.
+func (s *Service) caseAttachmentToReveal(ctx context.Context, a Actor, caseID, attID int64) (*Attachment, error) {
+	const action = "attachment.reveal"
 	var att *Attachment
 	var c *Case
 	var rep *Report
@@ -247,16 +272,16 @@ func (s *Service) RevealCaseAttachment(ctx context.Context, a Actor, caseID, att
 		return nil
 	})
 	if ErrorCode(err) == ENOTFOUND {
-		return nil, nil, s.deny(ctx, a, action, KindCase, caseID, Errorf(ENOTFOUND, "No such file, or it is not yours to see."))
+		return nil, s.deny(ctx, a, action, KindCase, caseID, Errorf(ENOTFOUND, "No such file, or it is not yours to see."))
 	} else if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if reason == "" {
-		return nil, nil, FieldError("reason", "say why you need to see this file")
-	}
-	if len(reason) > 500 {
-		return nil, nil, FieldError("reason", "a reason has at most 500 characters")
-	}
+	return att, nil
+}
+
+// revealCaseAttachment opens the file and audits its reveal with the reason.
+func (s *Service) revealCaseAttachment(ctx context.Context, a Actor, caseID int64, att *Attachment, reason string) (*Attachment, io.ReadCloser, error) {
+	const action = "attachment.reveal"
 	rc, err := s.Blobs.Open(ctx, att.BlobID, blobAD(att.ReportID))
 	if err != nil {
 		return nil, nil, err

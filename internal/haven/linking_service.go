@@ -249,11 +249,7 @@ const MaxDecisionReason = 1000
 // (required), and splits the networks it held together. Audited with the
 // reason.
 func (s *Service) ExcludeIdentifier(ctx context.Context, a Actor, id int64, reason string) (*IdentifierKey, error) {
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return nil, FieldError("reason", "say why this identifier should not link reports (for example: it is the hotline's own number)")
-	}
-	return s.decideIdentifier(ctx, a, id, KeyExcluded, reason, "identifier.exclude")
+	return s.decideIdentifier(ctx, a, id, KeyExcluded, strings.TrimSpace(reason), "identifier.exclude")
 }
 
 // ConfirmIdentifier confirms a flagged (or excluded) identifier as one that
@@ -263,10 +259,9 @@ func (s *Service) ConfirmIdentifier(ctx context.Context, a Actor, id int64, reas
 	return s.decideIdentifier(ctx, a, id, KeyActive, strings.TrimSpace(reason), "identifier.confirm")
 }
 
+// decideIdentifier checks the reason only once the actor is known to may
+// decide the identifier: a refused actor is refused whatever the body holds.
 func (s *Service) decideIdentifier(ctx context.Context, a Actor, id int64, state KeyState, reason, action string) (*IdentifierKey, error) {
-	if len(reason) > MaxDecisionReason {
-		return nil, FieldError("reason", "the reason has at most %d characters", MaxDecisionReason)
-	}
 	if !CanKind(a, ActionUpdate, KindIdentifier) {
 		return nil, s.deny(ctx, a, action, KindIdentifier, id, forbidden("decide which identifiers link reports"))
 	}
@@ -278,6 +273,12 @@ func (s *Service) decideIdentifier(ctx context.Context, a Actor, id int64, state
 		}
 		if !Can(a, ActionUpdate, before.Resource()) {
 			return forbidden("decide which identifiers link reports")
+		}
+		switch {
+		case state == KeyExcluded && reason == "":
+			return FieldError("reason", "say why this identifier should not link reports (for example: it is the hotline's own number)")
+		case len(reason) > MaxDecisionReason:
+			return FieldError("reason", "the reason has at most %d characters", MaxDecisionReason)
 		}
 		if k, err = tx.DecideIdentifierKey(ctx, id, state, reason, a.UserID); err != nil {
 			return err

@@ -277,12 +277,8 @@ func (s *Service) RejectPersonMatch(ctx context.Context, a Actor, id int64, reas
 
 func (s *Service) decidePersonMatch(ctx context.Context, a Actor, id int64, state MatchState, reason, action string) (*PersonMatch, error) {
 	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return nil, FieldError("reason", "say why: what shows this is (or is not) the same child")
-	}
-	if len(reason) > MaxDecisionReason {
-		return nil, FieldError("reason", "the reason has at most %d characters", MaxDecisionReason)
-	}
+	// The reason is checked only once the actor is known to may decide
+	// this match: a refused actor is refused whatever the form holds.
 	if !CanKind(a, ActionUpdate, KindPersonMatch) {
 		return nil, s.deny(ctx, a, action, KindPersonMatch, id, forbidden("decide person matches"))
 	}
@@ -311,6 +307,12 @@ func (s *Service) decidePersonMatch(ctx context.Context, a Actor, id int64, stat
 		}
 		if person == nil {
 			return hidden(KindPersonMatch)
+		}
+		switch {
+		case reason == "":
+			return FieldError("reason", "say why: what shows this is (or is not) the same child")
+		case len(reason) > MaxDecisionReason:
+			return FieldError("reason", "the reason has at most %d characters", MaxDecisionReason)
 		}
 		switch {
 		case state == MatchConfirmed && person.ChildID != 0 && person.ChildID != c.ID:

@@ -121,8 +121,15 @@ func (s *Service) ReleaseReport(ctx context.Context, a Actor, id int64) (*Report
 
 // AssignReport gives a report to an enabled analyst or supervisor (0
 // releases it), and tells them in the app (and by email when it is set up).
+// A negative userID is an assignee not chosen (a form left blank or not a
+// number): EINVALID on assignee, but only once the actor is known to may
+// change who has the report, so that a refused actor is refused whatever
+// the form holds.
 func (s *Service) AssignReport(ctx context.Context, a Actor, id, userID int64) (*Report, error) {
 	return s.assign(ctx, a, id, "report.assign", func(tx Tx, r *Report) (int64, error) {
+		if userID < 0 {
+			return 0, FieldError("assignee", "choose whom to give the report to")
+		}
 		if userID == 0 {
 			return 0, nil
 		}

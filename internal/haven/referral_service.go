@@ -483,14 +483,17 @@ func (s *Service) RecordReferralOutcomeOnce(ctx context.Context, a Actor, o Once
 }
 
 func (s *Service) recordReferralOutcome(ctx context.Context, a Actor, o Once, id int64, outcome ReferralOutcomeKind, note string) (*Referral, error) {
-	note, err := validReferralText("outcome_note", note)
-	if err != nil {
-		return nil, err
-	}
-	if !oneOf(outcome, ReferralOutcomes) {
-		return nil, FieldError("outcome", "choose investigation_opened, child_located, arrest or unfounded")
-	}
+	// The input is checked once the actor is known to may change the
+	// referral (changeReferral): a refused actor is refused whatever the
+	// form holds. The same holds for the other changes below.
 	return s.changeReferral(ctx, a, o, id, "referral.outcome", ActionUpdate, "record this referral's outcome", func(tx Tx, r *Referral) error {
+		note, err := validReferralText("outcome_note", note)
+		if err != nil {
+			return err
+		}
+		if !oneOf(outcome, ReferralOutcomes) {
+			return FieldError("outcome", "choose investigation_opened, child_located, arrest or unfounded")
+		}
 		switch r.State {
 		case ReferralSent, ReferralReceived:
 			return Errorf(ECONFLICT, "Acknowledge this referral before recording its outcome.")
@@ -531,14 +534,14 @@ func (s *Service) RequestReferralInfoOnce(ctx context.Context, a Actor, o Once, 
 }
 
 func (s *Service) requestReferralInfo(ctx context.Context, a Actor, o Once, id int64, message string) (*Referral, error) {
-	message, err := validReferralText("message", message)
-	if err != nil {
-		return nil, err
-	}
-	if message == "" {
-		return nil, FieldError("message", "write what more you need to know")
-	}
 	return s.changeReferral(ctx, a, o, id, "referral.info_request", ActionUpdate, "ask about this referral", func(tx Tx, r *Referral) error {
+		message, err := validReferralText("message", message)
+		if err != nil {
+			return err
+		}
+		if message == "" {
+			return FieldError("message", "write what more you need to know")
+		}
 		if !r.State.Open() {
 			return Errorf(ECONFLICT, "This referral is closed; ask the clearinghouse directly.")
 		}
@@ -569,14 +572,14 @@ func (s *Service) AnswerReferralInfoOnce(ctx context.Context, a Actor, o Once, i
 }
 
 func (s *Service) answerReferralInfo(ctx context.Context, a Actor, o Once, id int64, message string) (*Referral, error) {
-	message, err := validReferralText("message", message)
-	if err != nil {
-		return nil, err
-	}
-	if message == "" {
-		return nil, FieldError("message", "write the answer")
-	}
 	return s.changeReferral(ctx, a, o, id, "referral.info_answer", ActionAnswer, "answer questions on referrals", func(tx Tx, r *Referral) error {
+		message, err := validReferralText("message", message)
+		if err != nil {
+			return err
+		}
+		if message == "" {
+			return FieldError("message", "write the answer")
+		}
 		es, err := tx.ListReferralEvents(ctx, r.ID)
 		if err != nil {
 			return err
@@ -617,15 +620,15 @@ func (s *Service) TransferReferralOnce(ctx context.Context, a Actor, o Once, id,
 }
 
 func (s *Service) transferReferral(ctx context.Context, a Actor, o Once, id, toAgencyID int64, note string) (*Referral, error) {
-	note, err := validReferralText("note", note)
-	if err != nil {
-		return nil, err
-	}
-	if toAgencyID <= 0 {
-		return nil, FieldError("agency_id", "choose the agency to transfer the referral to")
-	}
 	var next *Referral
-	_, err = s.changeReferral(ctx, a, o, id, "referral.transfer", ActionUpdate, "transfer this referral", func(tx Tx, r *Referral) error {
+	_, err := s.changeReferral(ctx, a, o, id, "referral.transfer", ActionUpdate, "transfer this referral", func(tx Tx, r *Referral) error {
+		note, err := validReferralText("note", note)
+		if err != nil {
+			return err
+		}
+		if toAgencyID <= 0 {
+			return FieldError("agency_id", "choose the agency to transfer the referral to")
+		}
 		if !r.State.Open() {
 			return Errorf(ECONFLICT, "This referral is closed; it cannot be transferred.")
 		}

@@ -59,12 +59,6 @@ type access struct {
 	// other: the roles that may also open agency B's record (GET routes
 	// about one record); the others get exactly the not-found answer.
 	other roleSet
-	// formFirst: roles the rules refuse that are answered with a form error
-	// (400, or a redirect back with a problem) because the handler checks
-	// the form before the service checks the role. Not a leak (the answer
-	// is the same for B's record and a missing one, and nothing changes),
-	// but reported (access matrix findings in docs/benchmarks.md §9).
-	formFirst roleSet
 	// existenceOpen: the record's existence is no secret to the roles
 	// refused (the agency directory every staff role reads; accounts for
 	// administrators), so B's record and a missing one may answer apart.
@@ -352,9 +346,6 @@ func TestAccessMatrix(t *testing.T) {
 			if x.allow.has(role) {
 				want = "ok"
 			}
-			if want == "refused" && x.formFirst.has(role) && (o == "status 400" || (o == "ok" && r.StatusCode == http.StatusSeeOther)) {
-				o = "refused"
-			}
 			if o != want && !dump {
 				t.Errorf("%s %s as %s: %s (%d), want %s\n%.300s", method, path, role, o, r.StatusCode, want, r.Body)
 			}
@@ -367,9 +358,6 @@ func TestAccessMatrix(t *testing.T) {
 			ro, rm := send(c, token, otherPath), send(c, token, missingPath)
 			cells += 2
 			oo := outcome(ro)
-			if x.formFirst.has(role) && (oo == "status 400" || (oo == "ok" && ro.StatusCode == http.StatusSeeOther)) {
-				oo = "refused"
-			}
 			wantOther := "refused"
 			if method == http.MethodGet && x.allow.has(role) && x.other.has(role) {
 				wantOther = "ok"

@@ -236,7 +236,7 @@ func (s *Server) analysisAssign(w http.ResponseWriter, r *http.Request, a haven.
 	s.analysisAction(w, r, a, "assigned", func(id int64) error {
 		to, err := strconv.ParseInt(r.PostForm.Get("analyst_id"), 10, 64)
 		if err != nil || to <= 0 {
-			return haven.FieldError("analyst_id", "choose whom to give the request to")
+			to = 0 // not chosen: the service says so once it has checked who may assign
 		}
 		_, err = s.svc.AssignAnalysisRequest(r.Context(), a, id, to)
 		return err

@@ -57,6 +57,13 @@ func (s *Server) apiAttachmentCreate(w http.ResponseWriter, r *http.Request, a h
 		s.apiError(w, r, err)
 		return
 	}
+	// Whether the token's user may add files to the report at all comes
+	// before the name and size: a refused user is refused whatever the
+	// request holds.
+	if err := s.svc.MayAddReportAttachment(r.Context(), a, id); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
 	name := strings.TrimSpace(r.URL.Query().Get("filename"))
 	if name == "" {
 		s.apiError(w, r, haven.FieldError("filename", "give the file's name in the query parameter filename, such as ?filename=screenshot.png"))

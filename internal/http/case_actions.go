@@ -80,11 +80,12 @@ func (s *Server) caseAssign(r *http.Request, a haven.Actor, id int64) error {
 		to = a.UserID
 	case "release":
 	default:
-		var err error
-		if to, err = formID(r, "assignee"); err != nil {
-			return err
-		} else if to == 0 {
-			return haven.FieldError("assignee", "choose whom to assign the case to")
+		// Not chosen (or not a number from the list): the service says so
+		// once it has checked that the actor may assign the case.
+		if who, err := formID(r, "assignee"); err == nil && who > 0 {
+			to = who
+		} else {
+			to = -1
 		}
 	}
 	_, err := s.svc.AssignCase(r.Context(), a, id, to)
@@ -159,7 +160,7 @@ func (s *Server) caseDecide(approve bool) func(r *http.Request, a haven.Actor, i
 func (s *Server) caseMerge(r *http.Request, a haven.Actor, id int64) error {
 	other, err := strconv.ParseInt(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(r.PostForm.Get("absorbed")), "#")), 10, 64)
 	if err != nil || other < 1 {
-		return haven.FieldError("absorbed_id", "give the number of the case to merge into this one")
+		other = 0 // not given: the service says so once it has checked who may merge
 	}
 	_, err = s.svc.MergeCases(r.Context(), a, id, other, r.PostForm.Get("reason"))
 	return err
@@ -174,12 +175,19 @@ func (s *Server) caseSplit(r *http.Request, a haven.Actor, id int64) error {
 // rendered with the file in place, its bytes fetched from caseAttachment,
 // which audits the reveal with the reason. No reason, no file.
 func (s *Server) caseReveal(w http.ResponseWriter, r *http.Request, a haven.Actor) {
-	if _, ok := s.postedToRecord(w, r); !ok {
+	caseID, ok := s.postedToRecord(w, r)
+	if !ok {
 		return
 	}
 	attID, ok := pathInt(r, "attID")
 	if !ok {
 		s.notFound(w, r)
+		return
+	}
+	// Whether the actor may see the file at all comes before the reason:
+	// a refused actor is refused whatever the form holds.
+	if err := s.svc.MayRevealCaseAttachment(r.Context(), a, caseID, attID); err != nil {
+		s.pageError(w, r, err)
 		return
 	}
 	reason := strings.TrimSpace(r.PostForm.Get("reason"))

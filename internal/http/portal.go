@@ -194,7 +194,7 @@ func (s *Server) portalTransfer(w http.ResponseWriter, r *http.Request, a haven.
 	s.referralAction(w, r, a, "transferred", func(id int64) error {
 		to, err := strconv.ParseInt(strings.TrimSpace(r.PostForm.Get("agency_id")), 10, 64)
 		if err != nil || to <= 0 {
-			return haven.FieldError("agency_id", "choose the agency to transfer the referral to")
+			to = 0 // not chosen: the service says so once it has checked who may transfer
 		}
 		_, err = s.svc.TransferReferral(r.Context(), a, id, to, r.PostForm.Get("note"))
 		return err

@@ -32,7 +32,7 @@ func (s *Server) reportAssign(w http.ResponseWriter, r *http.Request, a haven.Ac
 	s.queueAction(w, r, a, "assigned", func(id int64) error {
 		to, err := strconv.ParseInt(r.PostForm.Get("assignee"), 10, 64)
 		if err != nil || to < 0 {
-			return haven.FieldError("assignee", "choose whom to give the report to")
+			to = -1 // not chosen: the service says so once it has checked who may assign
 		}
 		_, err = s.svc.AssignReport(r.Context(), a, id, to)
 		return err

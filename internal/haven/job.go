@@ -32,8 +32,11 @@ const (
 const MaxJobAttempts = 8
 
 // JobLease is how long a claimed job is reserved for the runner that claimed
-// it; a runner that dies mid-job leaves it to be claimed again after this.
-const JobLease = 5 * time.Minute
+// it. The runner renews the lease every third of it while the job runs
+// (internal/jobs), so a job may run as long as it needs, and one left by a
+// runner that died (a node of a PostgreSQL deployment killed mid-job) is
+// claimed again by another within a minute.
+const JobLease = time.Minute
 
 // JobsTx is the part of a transaction that handles the job queue.
 type JobsTx interface {
@@ -47,6 +50,10 @@ type JobsTx interface {
 	// a server starting on a database only it runs jobs on (SQLite), whose
 	// leases can only be those of a process that died.
 	ReleaseJobLeases(ctx context.Context) (int, error)
+	// RenewJobLeases extends to until the leases of the jobs ids that are
+	// still leased (a job released meanwhile stays released), and returns
+	// how many it extended.
+	RenewJobLeases(ctx context.Context, ids []int64, until time.Time) (int, error)
 	// FinishJob removes a job that succeeded.
 	FinishJob(ctx context.Context, id int64) error
 	// RetryJob releases a failed job to run again at runAt, recording its

@@ -1,13 +1,18 @@
 package http_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
+	"html"
 	"image/color"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -20,7 +25,7 @@ import (
 )
 
 // Hostile file names and contents on every upload channel (the public tip
-// form, the hotline call page, the API). Existing tests cover the rest:
+// form, the hotline call page, the API, the ESP web service). Existing tests cover the rest:
 // too large and wrongly typed on the hotline page
 // (TestHotlineRefusesBadFilesKeepingWhatWasTyped), an .exe on the tip form
 // (tip_test.go "A file the policy refuses"), too large on the API
@@ -125,14 +130,7 @@ func TestHostileFileNamesAreStoredUnderIDsAndShownClean(t *testing.T) {
 
 	t.Run("download headers", func(t *testing.T) {
 		for _, a := range e.attachmentsOfReport(rep.ID) {
-			req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/reports/%d/attachments/%d?reason=checking", e.URL, rep.ID, a.ID), nil)
-			req.Header.Set("Authorization", "Bearer "+tok)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			cd := resp.Header.Get("Content-Disposition")
+			_, cd := downloadDisposition(t, e, tok, rep.ID, a.ID)
 			disp, params, err := mime.ParseMediaType(cd)
 			if err != nil || disp != "attachment" || strings.ContainsAny(params["filename"], "/\\\r\n") {
 				t.Errorf("attachment %q downloads with Content-Disposition %q (%v)", a.FileName, cd, err)
@@ -308,4 +306,251 @@ func TestHostileDownloadPathsFindNothing(t *testing.T) {
 			}
 		}
 	}
+}
+
+// espAnswer is an answer of the ESP reporting API: its status and the
+// parts of its XML the tests read (reportResponse or reportDoneResponse).
+type espAnswer struct {
+	Status      int    `xml:"-"`
+	Body        string `xml:"-"`
+	Code        int    `xml:"responseCode"`
+	Description string `xml:"responseDescription"`
+	ReportID    string `xml:"reportId"`
+	FileID      string `xml:"fileId"`
+}
+
+// espClient speaks the ESP reporting API at /ispws/ as one ESP account.
+type espClient struct {
+	t          *testing.T
+	e          *testEnv
+	user, pass string
+}
+
+// newESP creates an ESP account and its client.
+func (e *testEnv) newESP(name string) *espClient {
+	e.t.Helper()
+	acct, pw, err := e.svc.CreateEspAccount(context.Background(), sys, name)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return &espClient{t: e.t, e: e, user: acct.Name, pass: pw}
+}
+
+func (c *espClient) do(path, contentType string, body []byte) espAnswer {
+	c.t.Helper()
+	req, _ := http.NewRequest("POST", c.e.URL+"/ispws"+path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
+	req.SetBasicAuth(c.user, c.pass)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	a := espAnswer{Status: resp.StatusCode, Body: string(b)}
+	if err := xml.Unmarshal(b, &a); err != nil {
+		c.t.Fatalf("POST /ispws%s: %d, not XML: %v\n%s", path, resp.StatusCode, err, b)
+	}
+	return a
+}
+
+// submit opens a report with a minimal valid document; it returns its id.
+func (c *espClient) submit(note string) string {
+	c.t.Helper()
+	var doc strings.Builder
+	doc.WriteString(`<report><incidentSummary><incidentType>Online Enticement of Children for Sexual Acts</incidentType>` +
+		`<incidentDateTime>2026-11-01T10:00:00Z</incidentDateTime></incidentSummary>` +
+		`<reporter><reportingPerson><email>reports@example.com</email></reportingPerson></reporter>` +
+		`<personOrUserReported><espIdentifier>acct-1</espIdentifier><screenName>handle_1</screenName></personOrUserReported><additionalInfo>`)
+	xml.EscapeText(&doc, []byte(note))
+	doc.WriteString(`</additionalInfo></report>`)
+	a := c.do("/submit", "text/xml; charset=utf-8", []byte(doc.String()))
+	if a.Status != http.StatusOK || a.Code != 0 || a.ReportID == "" {
+		c.t.Fatalf("submit: %d %s", a.Status, a.Body)
+	}
+	return a.ReportID
+}
+
+// upload sends a file under name exactly as given: the name travels RFC
+// 2231-encoded, so that NUL, line breaks and quotes reach the server
+// unchanged.
+func (c *espClient) upload(id, name string, data []byte) espAnswer {
+	c.t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	mw.WriteField("id", id)
+	var enc strings.Builder
+	for _, x := range []byte(name) {
+		if x >= 'a' && x <= 'z' || x >= 'A' && x <= 'Z' || x >= '0' && x <= '9' || x == '.' || x == '-' || x == '_' {
+			enc.WriteByte(x)
+		} else {
+			fmt.Fprintf(&enc, "%%%02X", x)
+		}
+	}
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", `form-data; name="file"; filename*=UTF-8''`+enc.String())
+	h.Set("Content-Type", "image/png")
+	w, _ := mw.CreatePart(h)
+	w.Write(data)
+	mw.Close()
+	return c.do("/upload", mw.FormDataContentType(), b.Bytes())
+}
+
+// fileinfo sends a file's details with originalFileName (XML-escaped).
+func (c *espClient) fileinfo(id, fileID, originalName string) espAnswer {
+	c.t.Helper()
+	var doc strings.Builder
+	doc.WriteString(`<fileDetails><reportId>` + id + `</reportId><fileId>` + fileID + `</fileId><originalFileName>`)
+	xml.EscapeText(&doc, []byte(originalName))
+	doc.WriteString(`</originalFileName><fileViewedByEsp>true</fileViewedByEsp></fileDetails>`)
+	return c.do("/fileinfo", "text/xml; charset=utf-8", []byte(doc.String()))
+}
+
+// finish finishes a report; it returns the Haven report made of it.
+func (c *espClient) finish(id string) *haven.Report {
+	c.t.Helper()
+	a := c.do("/finish", "application/x-www-form-urlencoded", []byte(url.Values{"id": {id}}.Encode()))
+	if a.Status != http.StatusOK || a.Code != 0 {
+		c.t.Fatalf("finish: %d %s", a.Status, a.Body)
+	}
+	rs, err := c.e.svc.ListReports(context.Background(), sys, haven.ReportFilter{Limit: 1000})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	var latest *haven.Report
+	for _, r := range rs {
+		if r.Channel == haven.ChannelESP && (latest == nil || r.ID > latest.ID) {
+			latest = r
+		}
+	}
+	if latest == nil {
+		c.t.Fatalf("finish: no ESP report in Haven")
+	}
+	return latest
+}
+
+// espHostileNames are the file names an ESP sends: hostileNames' climbs
+// and control characters, a right-to-left override that would show
+// "photo_exe.png" for an .exe, 1,000 characters, empty, a Windows device
+// name and the XSS payloads.
+var espHostileNames = append(append([]string(nil), hostileNames...),
+	`..\..\windows\win.ini`,
+	"photo\u202egnp.exe",
+	"tab\there\x7f\x1f.png",
+	strings.Repeat("n", 996)+".png",
+	"",
+	"CON",
+	"x"+xssScript+".png",
+	xssImg+".png",
+	xssSvg+".png",
+)
+
+// TestHostileFileNamesThroughTheESPAPI: the names an ESP gives its files
+// (in the upload and as originalFileName) are refused with the protocol's
+// error or kept as text: each file stored under its id and nothing named
+// from an upload anywhere in the data directory; each name shown on the
+// report's page, escaped and without separators, control or bidi
+// characters, and downloaded under the same clean name.
+func TestHostileFileNamesThroughTheESPAPI(t *testing.T) {
+	e := newTestEnv(t)
+	root := e.withBlobs()
+	ctx := context.Background()
+	sup, secret := e.createUser("sam.supervisor", "Sam Supervisor", haven.RoleSupervisor, 0)
+	tok, err := e.svc.CreateToken(ctx, sys, sup.ID, "downloads")
+	if err != nil {
+		t.Fatal(err)
+	}
+	esp := e.newESP("examplechat")
+	id := esp.submit("A user sent files with odd names (synthetic test data).")
+	sent := map[string]string{} // file id → name sent
+	for i, name := range espHostileNames {
+		up := esp.upload(id, name, squarePNG(t, color.RGBA{uint8(9 * i), 120, 60, 255}))
+		if up.Status != http.StatusOK || up.Code != 0 || up.FileID == "" {
+			if up.Status >= 500 || up.Code == 0 || up.Description == "" {
+				t.Errorf("upload %.60q: %d %s, want success or the protocol's error", name, up.Status, up.Body)
+			}
+			continue
+		}
+		sent[up.FileID] = name
+		fi := esp.fileinfo(id, up.FileID, name)
+		switch {
+		case fi.Status == http.StatusOK && fi.Code == 0:
+		case fi.Status == http.StatusBadRequest && fi.Code != 0 && strings.Contains(fi.Description, "originalFileName"):
+			// refused, naming the element (too long, or not XML text)
+		default:
+			t.Errorf("fileinfo with originalFileName %.60q: %d %s", name, fi.Status, fi.Body)
+		}
+	}
+	// A control character sent raw in originalFileName is not XML: refused
+	// with the protocol's error, nothing stored.
+	for fileID := range sent {
+		doc := `<fileDetails><reportId>` + id + `</reportId><fileId>` + fileID + `</fileId><originalFileName>a` + "\x00\x1b" + `b.png</originalFileName></fileDetails>`
+		if fi := esp.do("/fileinfo", "text/xml; charset=utf-8", []byte(doc)); fi.Status != http.StatusBadRequest || fi.Code == 0 || fi.Description == "" {
+			t.Errorf("fileinfo with raw control characters: %d %s, want 400 with the protocol's error", fi.Status, fi.Body)
+		}
+		break
+	}
+	if len(sent) < len(espHostileNames)/2 {
+		t.Fatalf("only %d of %d files kept: the names were refused wholesale", len(sent), len(espHostileNames))
+	}
+	rep := esp.finish(id)
+
+	atts := e.attachmentsOfReport(rep.ID)
+	if len(atts) != len(sent) {
+		t.Errorf("%d attachments, want the %d files uploaded", len(atts), len(sent))
+	}
+	c := e.signedIn("sam.supervisor", secret)
+	page := c.get(fmt.Sprintf("/reports/%d", rep.ID))
+	if page.StatusCode != http.StatusOK {
+		t.Fatalf("report page: %d", page.StatusCode)
+	}
+	if m := xssRaw.FindString(page.Body); m != "" {
+		t.Errorf("the report page has %q unescaped", m)
+	}
+	for _, a := range atts {
+		var name string
+		found := false
+		for _, n := range sent {
+			if haven.SanitizeFileName(n) == a.FileName {
+				name, found = n, true
+			}
+		}
+		if !found {
+			t.Errorf("attachment shown as %.60q is none of the names sent, sanitised", a.FileName)
+			continue
+		}
+		checkShownName(t, name, a.FileName)
+		if strings.ContainsFunc(a.FileName, func(r rune) bool { return unicode.Is(unicode.Bidi_Control, r) }) {
+			t.Errorf("file sent as %.60q is shown with a bidi control: %+q", name, a.FileName)
+		}
+		if !strings.Contains(page.Body, html.EscapeString(a.FileName)) {
+			t.Errorf("the report page does not show the file %.60q as escaped text", a.FileName)
+		}
+
+		status, cd := downloadDisposition(t, e, tok, rep.ID, a.ID)
+		disp, params, err := mime.ParseMediaType(cd)
+		// The header itself is plain ASCII; its name, read as a browser
+		// reads it (the RFC 8187 form first), is the name shown.
+		if status != http.StatusOK || err != nil || disp != "attachment" || params["filename"] != a.FileName ||
+			strings.ContainsFunc(cd, func(r rune) bool { return r < 0x20 || r > 0x7e }) {
+			t.Errorf("file %.60q downloads (%d) with Content-Disposition %.120q (%v)", a.FileName, status, cd, err)
+		}
+	}
+	if n := checkStoredFiles(t, root); n != len(atts) {
+		t.Errorf("%d blobs stored, want one per attachment (%d): the uploads' copies are left behind or missing", n, len(atts))
+	}
+}
+
+// downloadDisposition downloads a report's file through the API and returns
+// the status and the Content-Disposition header.
+func downloadDisposition(t *testing.T, e *testEnv, tok string, reportID, attID int64) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/reports/%d/attachments/%d?reason=checking", e.URL, reportID, attID), nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("Content-Disposition")
 }

@@ -42,6 +42,9 @@ type Runner struct {
 	// so that the jobs of the commits meanwhile are claimed, run and
 	// recorded together rather than a few at a time.
 	Settle time.Duration
+	// Lease is how long a claim reserves a job (haven.JobLease); the runner
+	// renews it every third of it, by the real clock, while the batch runs.
+	Lease time.Duration
 
 	wakeOnce sync.Once
 	wakeCh   chan struct{}
@@ -65,10 +68,10 @@ func (r *Runner) Every(name string, d time.Duration, fn func(ctx context.Context
 }
 
 // NewRunner returns a runner with the real clock, a 1-second poll, batches
-// of 50 run 4 at a time, and a 20 ms settle.
+// of 50 run 4 at a time, a 20 ms settle and leases of haven.JobLease.
 func NewRunner(store haven.Store, log *slog.Logger) *Runner {
 	return &Runner{Store: store, Handlers: map[string]Handler{}, Log: log, Now: time.Now, Poll: time.Second, Batch: 50,
-		Workers: 4, Settle: 20 * time.Millisecond}
+		Workers: 4, Settle: 20 * time.Millisecond, Lease: haven.JobLease}
 }
 
 func (r *Runner) ch() chan struct{} {
@@ -142,13 +145,21 @@ func (r *Runner) RunDue(ctx context.Context) (int, error) {
 // it returns how many it ran.
 func (r *Runner) runJobs(ctx context.Context) (int, error) {
 	n := 0
+	lease := r.Lease
+	if lease <= 0 {
+		lease = haven.JobLease
+	}
 	var js []*haven.Job
 	err := r.Store.Update(ctx, func(tx haven.Tx) (err error) {
-		js, err = tx.ClaimJobs(ctx, r.Now(), haven.JobLease, r.Batch)
+		js, err = tx.ClaimJobs(ctx, r.Now(), lease, r.Batch)
 		return err
 	})
 	if err != nil {
 		return n, err
+	}
+	if len(js) > 0 {
+		stop := r.renewLeases(ctx, js, lease)
+		defer stop()
 	}
 	// Handlers wait mostly on the database (and, later, on the linking
 	// index): the batch runs on up to Workers goroutines.
@@ -174,6 +185,41 @@ func (r *Runner) runJobs(ctx context.Context) (int, error) {
 	}
 	r.finish(ctx, done)
 	return n + len(js), nil
+}
+
+// renewLeases renews the leases of js every third of lease until stop is
+// called, so that no other runner claims them while they run however long
+// they take; a runner that dies stops renewing, and its jobs are claimed
+// again once the last lease ends.
+func (r *Runner) renewLeases(ctx context.Context, js []*haven.Job, lease time.Duration) (stop func()) {
+	ids := make([]int64, len(js))
+	for i, j := range js {
+		ids[i] = j.ID
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			err := r.Store.Update(ctx, func(tx haven.Tx) error {
+				_, err := tx.RenewJobLeases(ctx, ids, r.Now().Add(lease))
+				return err
+			})
+			if err != nil && ctx.Err() == nil {
+				r.Log.Warn("jobs: renewing leases failed", "jobs", len(ids), "err", err)
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 // finished is a job that succeeded, with the write that records it.

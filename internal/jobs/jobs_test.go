@@ -354,3 +354,58 @@ func TestJobsDoNotWaitForASlowPeriodicTask(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// A job that runs longer than its lease keeps it (the runner renews it
+// every third of the lease), so another runner never runs it at the same
+// time; once its runner stops renewing (it died), another claims the job
+// after the lease.
+func TestALongJobKeepsItsLeaseUntilItsRunnerStops(t *testing.T) {
+	svc, a, _ := setup(t)
+	svc.Now, a.Now = time.Now, time.Now
+	const lease = 1500 * time.Millisecond
+	a.Lease = lease
+	b := jobs.NewRunner(svc.Store, a.Log)
+	b.Lease = lease
+	var runs atomic.Int32
+	release := make(chan struct{})
+	hang := func(ctx context.Context, j *haven.Job) (jobs.Done, error) {
+		if runs.Add(1) == 1 { // the first run hangs; any other returns
+			<-release
+		}
+		return nil, errors.New("stopped")
+	}
+	a.Handlers[haven.JobIngestReport] = hang
+	b.Handlers[haven.JobIngestReport] = hang
+	if err := svc.CreateReport(context.Background(), haven.System("test"), report()); err != nil {
+		t.Fatal(err)
+	}
+	actx, stopA := context.WithCancel(context.Background())
+	aDone := make(chan struct{})
+	go func() { a.RunDue(actx); close(aDone) }()
+	for runs.Load() == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	// For two and a half leases, b finds nothing to claim.
+	for end := time.Now().Add(lease * 5 / 2); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		if n, err := b.RunDue(context.Background()); err != nil || n != 0 {
+			t.Fatalf("another runner claimed a job whose runner renews its lease: %d, %v", n, err)
+		}
+	}
+	// a dies: it stops renewing (its handler never returns).
+	stopA()
+	deadline := time.Now().Add(10 * lease)
+	go func() {
+		for runs.Load() < 2 && time.Now().Before(deadline) {
+			b.RunDue(context.Background())
+			time.Sleep(100 * time.Millisecond)
+		}
+	}()
+	for runs.Load() < 2 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	close(release)
+	<-aDone
+	if runs.Load() != 2 {
+		t.Fatalf("the job ran %d times; want once by each runner, the second after the first stopped renewing", runs.Load())
+	}
+}

@@ -24,6 +24,7 @@ var (
 	RETURNING ` + jobColumns)
 	qFinishJob        = query(`DELETE FROM jobs WHERE id = ?`)
 	qReleaseJobLeases = query(`UPDATE jobs SET locked_until = NULL WHERE locked_until IS NOT NULL`)
+	qRenewJobLeases   = newInList(`UPDATE jobs SET locked_until = ? WHERE locked_until IS NOT NULL AND id IN (`, `)`)
 	qRetryJob         = query(`UPDATE jobs SET run_at = ?, locked_until = NULL, last_error = ?, dead = ? WHERE id = ?`)
 	qListJobs         = query(`SELECT ` + jobColumns + ` FROM jobs WHERE (kind = ? OR ? = '') AND dead = ?
 	ORDER BY run_at, id LIMIT ?`)
@@ -110,6 +111,27 @@ func collectJobs(rows *sql.Rows, op string, tx *tx) ([]*haven.Job, error) {
 		return js[a].ID < js[b].ID
 	})
 	return js, nil
+}
+
+func (tx *tx) RenewJobLeases(ctx context.Context, ids []int64, until time.Time) (int, error) {
+	n := 0
+	for start := 0; start < len(ids); start += rowsPerInsert {
+		end := min(start+rowsPerInsert, len(ids))
+		args := []any{timeArg(until)}
+		for _, id := range ids[start:end] {
+			args = append(args, id)
+		}
+		res, err := tx.exec(ctx, qRenewJobLeases[end-start], args...)
+		if err != nil {
+			return n, tx.db.failure("renew job leases", err, "", "")
+		}
+		m, err := res.RowsAffected()
+		if err != nil {
+			return n, tx.db.failure("renew job leases", err, "", "")
+		}
+		n += int(m)
+	}
+	return n, nil
 }
 
 func (tx *tx) ReleaseJobLeases(ctx context.Context) (int, error) {

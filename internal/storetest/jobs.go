@@ -79,6 +79,57 @@ var jobTests = []test{
 		}
 	}},
 
+	{"a renewed lease holds a job; a released one is not leased again by a renewal", func(t *testing.T, s haven.Store) {
+		ctx := context.Background()
+		t0 := at(10, 0, 0, 0)
+		update(t, s, func(tx haven.Tx) error {
+			for i := 0; i < 3; i++ {
+				if err := tx.EnqueueJob(ctx, &haven.Job{Kind: "k", RecordID: int64(i + 1), RunAt: t0}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		var js []*haven.Job
+		update(t, s, func(tx haven.Tx) (err error) {
+			js, err = tx.ClaimJobs(ctx, t0, time.Minute, 10)
+			return err
+		})
+		if len(js) != 3 {
+			t.Fatalf("claimed %d jobs, want 3", len(js))
+		}
+		// The third fails and is released for a retry at once.
+		update(t, s, func(tx haven.Tx) error { return tx.RetryJob(ctx, js[2].ID, t0, "boom", false) })
+		var renewed int
+		update(t, s, func(tx haven.Tx) (err error) {
+			renewed, err = tx.RenewJobLeases(ctx, []int64{js[0].ID, js[2].ID, 999999}, t0.Add(5*time.Minute))
+			return err
+		})
+		if renewed != 1 {
+			t.Errorf("renewed %d leases, want 1: the released and the missing job are not leased", renewed)
+		}
+		// Two minutes on, the unrenewed lease has ended, the renewed has not.
+		var got []*haven.Job
+		update(t, s, func(tx haven.Tx) (err error) {
+			got, err = tx.ClaimJobs(ctx, t0.Add(2*time.Minute), time.Minute, 10)
+			return err
+		})
+		ids := map[int64]bool{}
+		for _, j := range got {
+			ids[j.ID] = true
+		}
+		if len(got) != 2 || !ids[js[1].ID] || !ids[js[2].ID] {
+			t.Errorf("claimed at 2 minutes: %+v; want the second (lease ended) and third (released), not the renewed first", got)
+		}
+		update(t, s, func(tx haven.Tx) (err error) {
+			got, err = tx.ClaimJobs(ctx, t0.Add(6*time.Minute), time.Minute, 10)
+			return err
+		})
+		if len(got) == 0 || got[0].ID != js[0].ID {
+			t.Errorf("claimed at 6 minutes: %+v; want the first, its renewed lease over", got)
+		}
+	}},
+
 	{"concurrent claims never hand one job to two runners", func(t *testing.T, s haven.Store) {
 		ctx := context.Background()
 		t0 := at(10, 0, 0, 0)

@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode"
@@ -24,7 +25,33 @@ func (s *Server) readForm(w http.ResponseWriter, r *http.Request) bool {
 		s.renderError(w, r, http.StatusBadRequest, errorHeading[http.StatusBadRequest], "The form could not be read. Please try again.")
 		return false
 	}
+	if formHasBadText(r.PostForm) {
+		s.renderError(w, r, http.StatusBadRequest, errorHeading[http.StatusBadRequest], badFormText)
+		return false
+	}
 	return true
+}
+
+// badFormText is the message for a form refused by formHasBadText.
+const badFormText = "The form has a character that cannot be kept (a NUL character, or bytes that are not text). Remove it and try again."
+
+// formHasBadText reports whether a field's name or value holds a NUL
+// character or bytes that are not UTF-8. No browser sends either from
+// Haven's pages; PostgreSQL cannot store them in text, and a page showing
+// them again would not be UTF-8 (the JSON API refuses them alike).
+func formHasBadText(form url.Values) bool {
+	bad := func(s string) bool { return strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) }
+	for k, vs := range form {
+		if bad(k) {
+			return true
+		}
+		for _, v := range vs {
+			if bad(v) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // postedToRecord reads the {id} of a POST to a record's action and its

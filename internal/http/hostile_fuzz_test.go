@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,6 +24,7 @@ import (
 	havenhttp "github.com/haven-oss/haven/internal/http"
 	"github.com/haven-oss/haven/internal/keys"
 	"github.com/haven-oss/haven/internal/sqlite"
+	"github.com/haven-oss/haven/internal/sqlstore"
 )
 
 // Fuzz targets that send hostile bodies and query strings to the real
@@ -39,40 +41,51 @@ import (
 // fuzzServer is one Haven handler over its own SQLite file, with a token
 // for each role the targets act as and the records they act on.
 type fuzzServer struct {
-	h   http.Handler
-	svc *haven.Service
-	db  *sql.DB // a second connection to the same file, to read what is stored
-	tok map[haven.Role]string
-	ids map[string]int64
+	h    http.Handler
+	svc  *haven.Service
+	db   *sql.DB // a connection to the same database, to read what is stored
+	pg   bool    // the store is PostgreSQL (TestFuzzCorporaOnPostgres)
+	tok  map[haven.Role]string
+	sess map[haven.Role]string // a signed-in session (haven_session) per role, for the web forms
+	ids  map[string]int64
+	tb   testing.TB // the test or fuzz target the server was built for
 }
 
 // fuzzUncounted are left out of the fingerprint: the audit trail records
 // refusals; a token's or session's last use moves on every request.
 var fuzzUncounted = map[string]bool{"audit_events": true, "audit_head": true, "api_tokens": true, "sessions": true}
 
+// newFuzzServer is the fuzz targets' server, over a SQLite file.
 func newFuzzServer(tb testing.TB) *fuzzServer {
 	tb.Helper()
-	ctx := context.Background()
-	dir := tb.TempDir()
-	path := filepath.Join(dir, "haven.db")
-	st, err := sqlite.Open(ctx, path)
+	path := filepath.Join(tb.TempDir(), "haven.db")
+	st, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}
 	tb.Cleanup(func() { st.Close() })
-	k, _, err := keys.LoadOrCreate(filepath.Join(dir, "haven.keys"))
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return newFuzzServerOn(tb, st, db)
+}
+
+// newFuzzServerOn builds the server over st (either store), reading what is
+// stored through db, and sets up the users and records the targets act on.
+func newFuzzServerOn(tb testing.TB, st *sqlstore.DB, db *sql.DB) *fuzzServer {
+	tb.Helper()
+	ctx := context.Background()
+	k, _, err := keys.LoadOrCreate(filepath.Join(tb.TempDir(), "haven.keys"))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := haven.NewService(st, k, k, log)
 	srv := havenhttp.New(havenhttp.Options{Service: svc, Store: st, Log: log, Registry: prometheus.NewRegistry(), Version: "test", SecureCookies: true})
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	z := &fuzzServer{h: srv.Handler(), svc: svc, db: db, tok: map[haven.Role]string{}, ids: map[string]int64{}}
+	z := &fuzzServer{h: srv.Handler(), svc: svc, db: db, pg: st.Dialect() == "postgres", tb: tb,
+		tok: map[haven.Role]string{}, sess: map[haven.Role]string{}, ids: map[string]int64{}}
 
 	mkAgency := func(name, state string) int64 {
 		ag := &haven.Agency{Name: name, Kind: haven.AgencyKind("law_enforcement"), Level: haven.LevelLocal, State: state,
@@ -84,13 +97,13 @@ func newFuzzServer(tb testing.TB) *fuzzServer {
 	}
 	z.ids["agency"] = mkAgency("Fairview Police Department", "VA")
 	z.ids["other_agency"] = mkAgency("Example County Sheriff", "VA")
-	for _, role := range []haven.Role{haven.RoleAdmin, haven.RoleAnalyst, haven.RoleSupervisor, haven.RoleOfficer} {
+	for _, role := range []haven.Role{haven.RoleAdmin, haven.RoleAnalyst, haven.RoleSupervisor, haven.RoleOfficer, haven.RoleHotline} {
 		agency := int64(0)
 		if role == haven.RoleOfficer {
 			agency = z.ids["agency"]
 		}
 		name := "fuzz." + string(role)
-		u, _, err := svc.CreateUser(ctx, sys, haven.NewUser{Username: name, DisplayName: "Fuzz " + string(role),
+		u, secret, err := svc.CreateUser(ctx, sys, haven.NewUser{Username: name, DisplayName: "Fuzz " + string(role),
 			Email: name + "@example.com", Role: role, AgencyID: agency, Password: testPassword})
 		if err != nil {
 			tb.Fatalf("user %s: %v", name, err)
@@ -99,6 +112,7 @@ func newFuzzServer(tb testing.TB) *fuzzServer {
 		if z.tok[role], err = svc.CreateToken(ctx, sys, u.ID, "fuzz"); err != nil {
 			tb.Fatalf("token %s: %v", name, err)
 		}
+		z.sess[role] = fuzzSignIn(tb, svc, name, secret)
 	}
 	for _, name := range []string{"report", "report2", "report3"} {
 		r := &haven.Report{Channel: haven.ChannelHotline, IncidentType: haven.IncidentSexTrafficking, AgencyID: z.ids["agency"], State: "VA",
@@ -168,7 +182,11 @@ func (z *fuzzServer) doQuery(method, path, rawQuery, token, body string) (int, s
 // act on, whole.
 func (z *fuzzServer) fingerprint(t *testing.T) string {
 	t.Helper()
-	rows, err := z.db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'goose_%' ORDER BY name`)
+	list := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'goose_%' ORDER BY name`
+	if z.pg {
+		list = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name NOT LIKE 'goose_%' ORDER BY table_name`
+	}
+	rows, err := z.db.Query(list)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +214,8 @@ func (z *fuzzServer) fingerprint(t *testing.T) string {
 		{"referrals", "id", "referral"}, {"analysis_requests", "id", "request"}, {"legal_holds", "id", "hold"},
 	} {
 		fmt.Fprintf(h, "%s:", q.table)
-		rows, err := z.db.Query(`SELECT * FROM "`+q.table+`" WHERE "`+q.key+`" = ? ORDER BY rowid`, z.ids[q.name])
+		// The rows are compared as a sorted set (PostgreSQL has no rowid).
+		rows, err := z.db.Query(`SELECT * FROM "` + q.table + `" WHERE "` + q.key + `" = ` + strconv.FormatInt(z.ids[q.name], 10))
 		if err != nil {
 			t.Fatalf("%s: %v", q.table, err)
 		}
@@ -206,13 +225,18 @@ func (z *fuzzServer) fingerprint(t *testing.T) string {
 		for i := range vals {
 			ptrs[i] = &vals[i]
 		}
+		var rs []string
 		for rows.Next() {
 			rows.Scan(ptrs...)
+			var b strings.Builder
 			for _, v := range vals {
-				fmt.Fprintf(h, "%v|", v)
+				fmt.Fprintf(&b, "%v|", v)
 			}
+			rs = append(rs, b.String())
 		}
 		rows.Close()
+		sort.Strings(rs)
+		fmt.Fprint(h, strings.Join(rs, "\n"))
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -246,12 +270,36 @@ func (z *fuzzServer) check(t *testing.T, role haven.Role, method, path, rawQuery
 
 // fuzzSeeds adds each body for each of n endpoints, and the nasty bodies
 // every target gets.
-func fuzzSeeds(f *testing.F, n int, bodies ...string) {
+func fuzzSeeds(n int, bodies ...string) [][]any {
+	var seeds [][]any
 	for i := 0; i < n; i++ {
 		for _, b := range append(bodies, hostileStrings...) {
-			f.Add(uint8(i), b)
+			seeds = append(seeds, []any{uint8(i), b})
 		}
 	}
+	return seeds
+}
+
+// fuzzTarget is one target's seeds and the function f.Fuzz runs, over a
+// given server: the fuzz targets run it over SQLite, and
+// TestFuzzCorporaOnPostgres replays its seeds and corpus over PostgreSQL.
+type fuzzTarget struct {
+	seeds [][]any
+	run   any // func(*testing.T, …) as f.Fuzz takes it
+}
+
+func (tg fuzzTarget) fuzz(f *testing.F) {
+	for _, s := range tg.seeds {
+		f.Add(s...)
+	}
+	f.Fuzz(tg.run)
+}
+
+// fuzzTargets are the targets over the harness, by name, for the replay.
+var fuzzTargets = map[string]func(*fuzzServer) fuzzTarget{
+	"FuzzAPICaseBody": apiCaseBody, "FuzzAPIAnalysisBody": apiAnalysisBody, "FuzzAPIReferralBody": apiReferralBody,
+	"FuzzAPIAgencyBody": apiAgencyBody, "FuzzAPILegalHoldBody": apiLegalHoldBody, "FuzzAPISearchQuery": apiSearchQuery,
+	"FuzzAPIListQuery": apiListQuery, "FuzzWebForm": webForm,
 }
 
 // hostileStrings go into every target: not JSON, injection, markup,
@@ -268,8 +316,9 @@ var hostileStrings = []string{
 }
 
 // FuzzAPICaseBody sends bodies to every case action of the API.
-func FuzzAPICaseBody(f *testing.F) {
-	z := newFuzzServer(f)
+func FuzzAPICaseBody(f *testing.F) { apiCaseBody(newFuzzServer(f)).fuzz(f) }
+
+func apiCaseBody(z *fuzzServer) fuzzTarget {
 	c := "/api/v1/cases/" + strconv.FormatInt(z.ids["case"], 10)
 	type ep struct {
 		role         haven.Role
@@ -288,7 +337,7 @@ func FuzzAPICaseBody(f *testing.F) {
 		{haven.RoleSupervisor, "POST", c + "/assignee"},
 		{haven.RoleAnalyst, "POST", c + "/reports"},
 	}
-	fuzzSeeds(f, len(eps),
+	seeds := fuzzSeeds(len(eps),
 		fmt.Sprintf(`{"report_id":%d,"mention_id":%d,"title":"Second look"}`, z.ids["report3"], z.ids["report3_mention"]),
 		`{"report_id":1,"child_id":2,"mention_id":3,"title":""}`,
 		`{"body":"Spoke with the school counsellor.","shareable":true}`,
@@ -305,16 +354,17 @@ func FuzzAPICaseBody(f *testing.F) {
 		`{"user_id":999999}`, `{"user_id":-1}`,
 		`{"ref":"HVN-0000-0000"}`, `{"ref":"../../etc/passwd"}`,
 	)
-	f.Fuzz(func(t *testing.T, which uint8, body string) {
+	return fuzzTarget{seeds, func(t *testing.T, which uint8, body string) {
 		e := eps[int(which)%len(eps)]
 		z.check(t, e.role, e.method, e.path, "", body)
-	})
+	}}
 }
 
 // FuzzAPIAnalysisBody sends bodies to the analysis request and product
 // endpoints.
-func FuzzAPIAnalysisBody(f *testing.F) {
-	z := newFuzzServer(f)
+func FuzzAPIAnalysisBody(f *testing.F) { apiAnalysisBody(newFuzzServer(f)).fuzz(f) }
+
+func apiAnalysisBody(z *fuzzServer) fuzzTarget {
 	rq := "/api/v1/analysis-requests/" + strconv.FormatInt(z.ids["request"], 10)
 	type ep struct {
 		role         haven.Role
@@ -326,7 +376,7 @@ func FuzzAPIAnalysisBody(f *testing.F) {
 		{haven.RoleSupervisor, "POST", rq + "/assign"},
 		{haven.RoleAnalyst, "POST", rq + "/close"},
 	}
-	fuzzSeeds(f, len(eps),
+	seeds := fuzzSeeds(len(eps),
 		fmt.Sprintf(`{"case_number":"26-0002","question":"Which motels does this number appear at?","urgency":"priority","report_ids":[%d]}`, z.ids["report"]),
 		`{"question":"x","urgency":"now","report_refs":["HVN-XXXX",""],"case_id":-4}`,
 		`{"question":"","urgency":"immediate","report_ids":[1,1,1]}`,
@@ -336,16 +386,17 @@ func FuzzAPIAnalysisBody(f *testing.F) {
 		`{"kind":"poem"}`,
 		`{"user_id":1}`, `{"user_id":0}`, `{"reason":"Answered by phone."}`,
 	)
-	f.Fuzz(func(t *testing.T, which uint8, body string) {
+	return fuzzTarget{seeds, func(t *testing.T, which uint8, body string) {
 		e := eps[int(which)%len(eps)]
 		z.check(t, e.role, e.method, e.path, "", body)
-	})
+	}}
 }
 
 // FuzzAPIReferralBody sends bodies to referral creation and the agency's
 // and the analyst's actions on a referral.
-func FuzzAPIReferralBody(f *testing.F) {
-	z := newFuzzServer(f)
+func FuzzAPIReferralBody(f *testing.F) { apiReferralBody(newFuzzServer(f)).fuzz(f) }
+
+func apiReferralBody(z *fuzzServer) fuzzTarget {
 	rf := "/api/v1/referrals/" + strconv.FormatInt(z.ids["referral"], 10)
 	type ep struct {
 		role         haven.Role
@@ -359,7 +410,7 @@ func FuzzAPIReferralBody(f *testing.F) {
 		{haven.RoleOfficer, "POST", rf + "/transfer"},
 		{haven.RoleOfficer, "POST", rf + "/acknowledge"},
 	}
-	fuzzSeeds(f, len(eps),
+	seeds := fuzzSeeds(len(eps),
 		fmt.Sprintf(`{"agency_ids":[%d,%d],"note":"Both agencies cover the motel."}`, z.ids["agency"], z.ids["other_agency"]),
 		fmt.Sprintf(`{"agency_ids":[%d,%d]}`, z.ids["agency"], z.ids["agency"]),
 		`{"agency_ids":[],"note":""}`, `{"agency_ids":"1"}`,
@@ -369,19 +420,20 @@ func FuzzAPIReferralBody(f *testing.F) {
 		fmt.Sprintf(`{"agency_id":%d,"note":"Their jurisdiction."}`, z.ids["other_agency"]),
 		fmt.Sprintf(`{"agency_id":%d}`, z.ids["agency"]), `{"agency_id":0}`,
 	)
-	f.Fuzz(func(t *testing.T, which uint8, body string) {
+	return fuzzTarget{seeds, func(t *testing.T, which uint8, body string) {
 		e := eps[int(which)%len(eps)]
 		z.check(t, e.role, e.method, e.path, "", body)
-	})
+	}}
 }
 
 // FuzzAPIAgencyBody sends bodies to POST, PUT and PATCH of agencies.
-func FuzzAPIAgencyBody(f *testing.F) {
-	z := newFuzzServer(f)
+func FuzzAPIAgencyBody(f *testing.F) { apiAgencyBody(newFuzzServer(f)).fuzz(f) }
+
+func apiAgencyBody(z *fuzzServer) fuzzTarget {
 	ag := "/api/v1/agencies/" + strconv.FormatInt(z.ids["agency"], 10)
 	type ep struct{ method, path string }
 	eps := []ep{{"POST", "/api/v1/agencies"}, {"PUT", ag}, {"PATCH", ag}}
-	fuzzSeeds(f, len(eps),
+	seeds := fuzzSeeds(len(eps),
 		`{"name":"Example City Police","kind":"law_enforcement","level":"local","state":"VA","phone_24x7":"202-555-0150","email":"desk@example.com",`+
 			`"counties":["51059"],"zips":["22030"],"contacts":[{"name":"Lee Example","role":"Detective","phone":"202-555-0151","email":"lee@example.com"}]}`,
 		`{"name":"","kind":"wizardry","level":"galactic","state":"ZZ"}`,
@@ -391,18 +443,19 @@ func FuzzAPIAgencyBody(f *testing.F) {
 		`{"contacts":null,"states":null,"name":null}`,
 		`{"status":"inactive"}`, `{"id":1}`,
 	)
-	f.Fuzz(func(t *testing.T, which uint8, body string) {
+	return fuzzTarget{seeds, func(t *testing.T, which uint8, body string) {
 		e := eps[int(which)%len(eps)]
 		z.check(t, haven.RoleAdmin, e.method, e.path, "", body)
-	})
+	}}
 }
 
 // FuzzAPILegalHoldBody sends bodies to placing and releasing a hold.
-func FuzzAPILegalHoldBody(f *testing.F) {
-	z := newFuzzServer(f)
+func FuzzAPILegalHoldBody(f *testing.F) { apiLegalHoldBody(newFuzzServer(f)).fuzz(f) }
+
+func apiLegalHoldBody(z *fuzzServer) fuzzTarget {
 	type ep struct{ method, path string }
 	eps := []ep{{"POST", "/api/v1/legal-holds"}, {"POST", fmt.Sprintf("/api/v1/legal-holds/%d/release", z.ids["hold"])}}
-	fuzzSeeds(f, len(eps),
+	seeds := fuzzSeeds(len(eps),
 		fmt.Sprintf(`{"kind":"case","target_id":%d,"reason":"Court order 26-45","reference":"26-45"}`, z.ids["case"]),
 		fmt.Sprintf(`{"kind":"report","target_id":%d,"reason":"Again"}`, z.ids["report3"]),
 		`{"kind":"child","target_id":999999,"reason":"x"}`,
@@ -410,16 +463,18 @@ func FuzzAPILegalHoldBody(f *testing.F) {
 		`{"kind":"everything","target_id":1,"reason":"x"}`,
 		`{"reason":"The court released it."}`, `{"reason":""}`, `{"reason":7}`,
 	)
-	f.Fuzz(func(t *testing.T, which uint8, body string) {
+	return fuzzTarget{seeds, func(t *testing.T, which uint8, body string) {
 		e := eps[int(which)%len(eps)]
 		z.check(t, haven.RoleAdmin, e.method, e.path, "", body)
-	})
+	}}
 }
 
 // FuzzAPISearchQuery sends query strings to the search API, as an analyst
 // and as an officer (whose results the service scopes).
-func FuzzAPISearchQuery(f *testing.F) {
-	z := newFuzzServer(f)
+func FuzzAPISearchQuery(f *testing.F) { apiSearchQuery(newFuzzServer(f)).fuzz(f) }
+
+func apiSearchQuery(z *fuzzServer) fuzzTarget {
+	var seeds [][]any
 	for _, q := range []string{
 		"q=motel", "q=%22older+man%22&state=VA&kind=cases", "q=motel+-cash+OR+hotel&from=2026-01-01&to=2026-12-31",
 		"q=phone:202-555-0147&priority=1&status=open", "q=ref:HVN&sort=oldest&limit=100&offset=0",
@@ -429,21 +484,21 @@ func FuzzAPISearchQuery(f *testing.F) {
 		"from=2026-02-30&to=yesterday", "q=NEAR(a+b)", "q=*", "q=%E2%80%AE", "kind=everything", "q=a;b", "%zz", "q=%",
 		"q=\xff\xfe", "agency=1&assignee=me&channel=hotline&type=missing_child",
 	} {
-		f.Add(uint8(0), q)
-		f.Add(uint8(1), q)
+		seeds = append(seeds, []any{uint8(0), q}, []any{uint8(1), q})
 	}
-	f.Fuzz(func(t *testing.T, who uint8, query string) {
+	return fuzzTarget{seeds, func(t *testing.T, who uint8, query string) {
 		role := haven.RoleAnalyst
 		if who%2 == 1 {
 			role = haven.RoleOfficer
 		}
 		z.check(t, role, "GET", "/api/v1/search", query, "")
-	})
+	}}
 }
 
 // FuzzAPIListQuery sends query strings to every list the API has.
-func FuzzAPIListQuery(f *testing.F) {
-	z := newFuzzServer(f)
+func FuzzAPIListQuery(f *testing.F) { apiListQuery(newFuzzServer(f)).fuzz(f) }
+
+func apiListQuery(z *fuzzServer) fuzzTarget {
 	type ep struct {
 		role haven.Role
 		path string
@@ -455,6 +510,7 @@ func FuzzAPIListQuery(f *testing.F) {
 		{haven.RoleAnalyst, "/api/v1/identifiers"}, {haven.RoleAnalyst, "/api/v1/person-matches"}, {haven.RoleSupervisor, "/api/v1/deadlines"},
 		{haven.RoleSupervisor, "/api/v1/case-statistics/determinations"},
 	}
+	var seeds [][]any
 	for i := range eps {
 		for _, q := range []string{
 			"view=mine&priority=1", "view=everything&priority=9", "priority=1.0", "status=open&assignee=me", "status=%27+OR+1%3D1+--",
@@ -463,11 +519,11 @@ func FuzzAPIListQuery(f *testing.F) {
 			"open=true&kind=report&target_id=1", "target_id=99999999999999999999", "kind=%3Cscript%3E",
 			"limit=1&offset=1", "limit=201", "offset=-5", "limit=%20", "from=2026-01-01&to=2025-01-01", "%zz", "a=" + strings.Repeat("b", 10000),
 		} {
-			f.Add(uint8(i), q)
+			seeds = append(seeds, []any{uint8(i), q})
 		}
 	}
-	f.Fuzz(func(t *testing.T, which uint8, query string) {
+	return fuzzTarget{seeds, func(t *testing.T, which uint8, query string) {
 		e := eps[int(which)%len(eps)]
 		z.check(t, e.role, "GET", e.path, query, "")
-	})
+	}}
 }

@@ -94,6 +94,11 @@ func (s *Server) readCallForm(w http.ResponseWriter, r *http.Request) (*callForm
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
+			if formHasBadText(cf.values) {
+				cf.close()
+				s.renderError(w, r, http.StatusBadRequest, errorHeading[http.StatusBadRequest], badFormText)
+				return nil, false
+			}
 			return cf, true
 		}
 		var mbe *http.MaxBytesError

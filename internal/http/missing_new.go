@@ -104,6 +104,10 @@ func (s *Server) missingCreate(w http.ResponseWriter, r *http.Request, a haven.A
 	if r.MultipartForm != nil {
 		defer r.MultipartForm.RemoveAll()
 	}
+	if formHasBadText(r.Form) {
+		s.renderError(w, r, http.StatusBadRequest, errorHeading[http.StatusBadRequest], badFormText)
+		return
+	}
 	form := readMissingForm(r)
 	in, err := form.report(a)
 	if err == nil {

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/haven-oss/haven/internal/password"
 )
 
@@ -163,10 +165,53 @@ const espAuthTTL = 5 * time.Minute
 // nothing an attacker who reads memory could replay more cheaply than the
 // password itself. Entries expire after espAuthTTL; the map is emptied when
 // it grows past espAuthMax.
-var espVerified = struct {
-	sync.Mutex
-	m map[[32]byte]time.Time
-}{m: map[[32]byte]time.Time{}}
+var espVerified = &credCache{m: map[[32]byte]time.Time{}, verify: password.Verify, now: time.Now}
+
+// credCache is espVerified's type. Requests that find the same credentials
+// unverified at the same moment share one check (singleflight): when an
+// entry expired under load, every request in flight from that ESP used to
+// run its own argon2id at once — 256 of them took 1.5 GB and stalled the
+// server for seconds every five minutes in the load test.
+type credCache struct {
+	mu     sync.Mutex
+	m      map[[32]byte]time.Time
+	flight singleflight.Group
+	verify func(phc, pw string) (bool, error)
+	now    func() time.Time
+}
+
+// check reports whether pw is the password of the stored hash phc, key
+// being espCredKey of them, from the cache when it vouches for them.
+func (c *credCache) check(key [32]byte, phc, pw string) (bool, error) {
+	fresh := func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		until, ok := c.m[key]
+		return ok && c.now().Before(until)
+	}
+	if fresh() {
+		return true, nil
+	}
+	v, err, _ := c.flight.Do(string(key[:]), func() (any, error) {
+		if fresh() { // verified by a check that ended as this one began
+			return true, nil
+		}
+		good, err := c.verify(phc, pw)
+		if err == nil && good {
+			c.mu.Lock()
+			if len(c.m) >= espAuthMax {
+				clear(c.m)
+			}
+			c.m[key] = c.now().Add(espAuthTTL)
+			c.mu.Unlock()
+		}
+		return good, err
+	})
+	if err != nil {
+		return false, err
+	}
+	return v.(bool), nil
+}
 
 const espAuthMax = 10000
 
@@ -289,15 +334,7 @@ func (s *Service) AuthenticateEsp(ctx context.Context, name, pw, ip string) (*Es
 		s.espFail(ctx, at, now)
 		return nil, refused
 	}
-	key := espCredKey(name, pw, acct.PasswordHash)
-	wall := time.Now()
-	espVerified.Lock()
-	until, ok := espVerified.m[key]
-	espVerified.Unlock()
-	if ok && wall.Before(until) {
-		return acct, nil
-	}
-	good, err := password.Verify(acct.PasswordHash, pw)
+	good, err := espVerified.check(espCredKey(name, pw, acct.PasswordHash), acct.PasswordHash, pw)
 	if err != nil {
 		return nil, fmt.Errorf("esp account %d: %w", acct.ID, err)
 	}
@@ -306,12 +343,6 @@ func (s *Service) AuthenticateEsp(ctx context.Context, name, pw, ip string) (*Es
 		s.espFail(ctx, at, now)
 		return nil, refused
 	}
-	espVerified.Lock()
-	if len(espVerified.m) >= espAuthMax {
-		clear(espVerified.m)
-	}
-	espVerified.m[key] = wall.Add(espAuthTTL)
-	espVerified.Unlock()
 	return acct, nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -124,5 +126,64 @@ func TestESPAuditActorIsShortAndPrintable(t *testing.T) {
 	}
 	if got := espAuditActor("examplechat"); got != "esp:examplechat" {
 		t.Errorf("actor %q", got)
+	}
+}
+
+// Requests that find the same credentials unverified at once share one
+// argon2id check, and again when the cached entry expires; a wrong
+// password is never cached.
+func TestConcurrentMissesShareOneCredentialCheck(t *testing.T) {
+	var checks atomic.Int32
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	var clock sync.Mutex
+	c := &credCache{m: map[[32]byte]time.Time{}, now: func() time.Time { clock.Lock(); defer clock.Unlock(); return now },
+		verify: func(phc, pw string) (bool, error) {
+			checks.Add(1)
+			time.Sleep(30 * time.Millisecond) // as long as argon2id takes
+			return pw == "right", nil
+		}}
+	key := espCredKey("examplechat", "right", "$argon2id$fake")
+	run := func() {
+		t.Helper()
+		var wg sync.WaitGroup
+		errs := make(chan string, 64)
+		for range 64 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if ok, err := c.check(key, "$argon2id$fake", "right"); !ok || err != nil {
+					errs <- fmt.Sprintf("%v %v", ok, err)
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for e := range errs {
+			t.Errorf("a request was refused: %s", e)
+		}
+	}
+	run()
+	if n := checks.Load(); n != 1 {
+		t.Fatalf("64 requests at once ran %d password checks, want 1", n)
+	}
+	run()
+	if n := checks.Load(); n != 1 {
+		t.Fatalf("cached credentials were checked again (%d checks)", n)
+	}
+	clock.Lock()
+	now = now.Add(espAuthTTL + time.Second)
+	clock.Unlock()
+	run()
+	if n := checks.Load(); n != 2 {
+		t.Fatalf("after the entry expired, 64 requests ran %d more checks, want 1", n-1)
+	}
+	wrong := espCredKey("examplechat", "wrong", "$argon2id$fake")
+	for range 2 {
+		if ok, err := c.check(wrong, "$argon2id$fake", "wrong"); ok || err != nil {
+			t.Fatalf("a wrong password: %v %v", ok, err)
+		}
+	}
+	if n := checks.Load(); n != 4 {
+		t.Errorf("a wrong password sent twice was checked %d times, want 2 (never cached)", n-2)
 	}
 }

@@ -18,7 +18,8 @@ const KindPersonModel Kind = "person_model"
 type PersonModel struct {
 	ID       int64
 	FittedAt time.Time
-	// Records is the number of people it was fitted on; CandidatePairs the
+	// Records is the number of people on file it was fitted for (the fit
+	// compares a random sample of at most 20,000 of them); CandidatePairs the
 	// pairs the blocking passes compared; Iterations the EM iterations.
 	Records        int
 	CandidatePairs int
@@ -69,6 +70,6 @@ func (s *Service) SavePersonModel(ctx context.Context, m *PersonModel) error {
 			return err
 		}
 		return s.audit(ctx, tx, a, "person_model.fit", OutcomeOK, KindPersonModel, m.ID, "",
-			fmt.Sprintf("fitted on %d people, %d candidate pairs, %d EM iterations", m.Records, m.CandidatePairs, m.Iterations))
+			fmt.Sprintf("fitted for the %d people on file, %d candidate pairs, %d EM iterations", m.Records, m.CandidatePairs, m.Iterations))
 	})
 }

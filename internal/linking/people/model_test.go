@@ -280,7 +280,7 @@ func TestThePeriodicFitStoresAModelAndTheStepScoresWithIt(t *testing.T) {
 	for _, e := range audit {
 		if e.Action == "person_model.fit" {
 			found = e.Kind == haven.KindPersonModel && e.RecordID == pm.ID && e.Role == haven.RoleSystem &&
-				strings.Contains(e.Detail, fmt.Sprintf("fitted on %d people", pm.Records))
+				strings.Contains(e.Detail, fmt.Sprintf("fitted for the %d people on file", pm.Records))
 			if !found {
 				t.Errorf("audit event: %+v", e)
 			}
@@ -325,6 +325,45 @@ func TestThePeriodicFitStoresAModelAndTheStepScoresWithIt(t *testing.T) {
 	if pm2.ID <= pm.ID || pm2.Records != pm.Records+2 || f.latest(t) != pm2.ID {
 		t.Errorf("refit a day later: model %d on %d people after model %d on %d (latest %d)",
 			pm2.ID, pm2.Records, pm.ID, pm.Records, f.latest(t))
+	}
+}
+
+// Above MaxRecords the fit compares a random sample of the people on file,
+// and the model records the whole population, so that the next check does
+// not fit again until the people on file grow.
+func TestAFitSamplesALargePopulationAndRecordsItWhole(t *testing.T) {
+	f := newFixture(t)
+	children, mentions := population(300, 2)
+	f.addChildren(t, children)
+	for i := 0; i < len(mentions); i += 20 {
+		f.addReport(t, mentions[i:min(i+20, len(mentions))]...)
+	}
+	var onFile int
+	if err := f.svc.Store.View(f.ctx, func(tx haven.Tx) (err error) { onFile, err = tx.MatchPopulation(f.ctx); return err }); err != nil {
+		t.Fatal(err)
+	}
+	all, err := (&Fitter{}).Refit(f.ctx, f.svc)
+	if err != nil || all == nil {
+		t.Fatalf("the fit on everyone: %v", err)
+	}
+	*f.now = f.now.Add(RefitAfter)
+	f.addChildren(t, []*haven.Child{{FirstName: "Rosa", LastName: "Pemberton", Sex: haven.SexFemale, State: "TX"}})
+	fitter := &Fitter{MaxRecords: onFile / 2}
+	pm, err := fitter.Refit(f.ctx, f.svc)
+	if err != nil || pm == nil {
+		t.Fatalf("refit on a sample: %v", err)
+	}
+	if pm.Records != onFile+1 {
+		t.Errorf("the sampled model records %d people, want the %d on file", pm.Records, onFile+1)
+	}
+	if pm.CandidatePairs == 0 || pm.CandidatePairs >= all.CandidatePairs {
+		t.Errorf("the fit on half the people compared %d pairs, the fit on all %d: want fewer, and some", pm.CandidatePairs, all.CandidatePairs)
+	}
+	if !strings.Contains(f.log.String(), fmt.Sprintf(`sampled=%d`, onFile/2)) {
+		t.Errorf("the log does not say how many were sampled: %s", f.log)
+	}
+	if again, err := fitter.Refit(f.ctx, f.svc); err != nil || again != nil {
+		t.Errorf("checked again with nothing changed: stored %v, %v", again != nil, err)
 	}
 }
 

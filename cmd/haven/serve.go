@@ -255,6 +255,15 @@ func serve(ctx context.Context, e env, a *app, sv serverFlags, ready func(url st
 	if sv.tlsCert != "" {
 		scheme = "https"
 	}
+	// The profiler is up before the server says it is ready.
+	if sv.debugAddr != "" {
+		stop, err := serveProfiler(sv.debugAddr, a.log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stop()
+	}
 	url := fmt.Sprintf("%s://%s/", scheme, displayAddr(ln.Addr()))
 	a.log.Info("listening", "url", url, "db", a.store.Dialect(), "version", Version)
 	if ready != nil {
@@ -321,14 +330,6 @@ func serve(ctx context.Context, e env, a *app, sv serverFlags, ready func(url st
 	jobsDone := make(chan struct{})
 	go func() { runner.Run(jctx); close(jobsDone) }()
 	defer func() { stopJobs(); <-jobsDone }()
-	if sv.debugAddr != "" {
-		stop, err := serveProfiler(sv.debugAddr, a.log)
-		if err != nil {
-			return err
-		}
-		defer stop()
-	}
-
 	errc := make(chan error, 1)
 	go func() {
 		if sv.tlsCert != "" {

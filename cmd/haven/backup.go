@@ -262,18 +262,28 @@ func sqlRows(ctx context.Context, db interface {
 			return err
 		}
 		defer rows.Close()
-		for rows.Next() {
-			if err := rows.Scan(dest...); err != nil {
+		return eachRow(rows, each, dest)
+	}
+}
+
+// eachRow scans every row of rows (database/sql's or pgx's) into dest and
+// calls each (if not nil) after each row.
+func eachRow(rows interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+}, each func([]any) error, dest []any) error {
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		if each != nil {
+			if err := each(dest); err != nil {
 				return err
 			}
-			if each != nil {
-				if err := each(dest); err != nil {
-					return err
-				}
-			}
 		}
-		return rows.Err()
 	}
+	return rows.Err()
 }
 
 func quoteSQL(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
@@ -437,17 +447,7 @@ func backupPostgres(ctx context.Context, db string, aw *archiveWriter) (*dbSnaps
 			return err
 		}
 		defer rows.Close()
-		for rows.Next() {
-			if err := rows.Scan(dest...); err != nil {
-				return err
-			}
-			if each != nil {
-				if err := each(dest); err != nil {
-					return err
-				}
-			}
-		}
-		return rows.Err()
+		return eachRow(rows, each, dest)
 	}
 	var tables []string
 	var name string

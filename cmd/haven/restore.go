@@ -382,18 +382,7 @@ func (w *restoreWriter) member(name string, r io.Reader) error {
 			return err
 		}
 		w.staged = append(w.staged, tmp)
-		h := sha256.New()
-		n, err := io.Copy(io.MultiWriter(f, h), r)
-		if err == nil {
-			err = f.Sync()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return err
-		}
-		return check(h.Sum(nil), n)
+		return writeChecked(f, r, check)
 	}
 	return fmt.Errorf("the archive holds an unknown member %s", name)
 }
@@ -456,6 +445,12 @@ func (t *sqliteTarget) database(ctx context.Context, name string, r io.Reader, c
 		return err
 	}
 	t.tmp = f.Name()
+	return writeChecked(f, r, check)
+}
+
+// writeChecked copies r into f, syncs and closes f, then hands the copy's
+// SHA-256 and length to check.
+func writeChecked(f *os.File, r io.Reader, check func([]byte, int64) error) error {
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(f, h), r)
 	if err == nil {

@@ -131,18 +131,11 @@ func newFuzzServerOn(tb testing.TB, st *sqlstore.DB, db *sql.DB) *fuzzServer {
 		}
 		var v map[string]any
 		json.Unmarshal([]byte(resp), &v)
-		for _, p := range strings.Split(field, ".") {
-			switch x := v[p].(type) {
-			case map[string]any:
-				v = x
-			case []any:
-				v, _ = x[len(x)-1].(map[string]any)
-			case float64:
-				return int64(x)
-			}
+		n, ok := numberAt(v, field)
+		if !ok {
+			tb.Fatalf("setup %s %s: no %s in %s", method, path, field, resp)
 		}
-		tb.Fatalf("setup %s %s: no %s in %s", method, path, field, resp)
-		return 0
+		return n
 	}
 	z.ids["case"] = id(haven.RoleAnalyst, "POST", "/api/v1/cases", fmt.Sprintf(`{"report_id":%d,"mention_id":%d,"title":"Starlight Motel"}`, z.ids["report"], z.ids["report_mention"]), "id")
 	z.ids["case2"] = id(haven.RoleAnalyst, "POST", "/api/v1/cases", fmt.Sprintf(`{"report_id":%d,"mention_id":%d}`, z.ids["report2"], z.ids["report2_mention"]), "id")

@@ -72,18 +72,27 @@ func mustAPI(t *testing.T, e *testEnv, method, path, token, body, field string) 
 	if field == "" {
 		return 0
 	}
-	for _, p := range strings.Split(field, ".") {
+	n, ok := numberAt(v, field)
+	if !ok {
+		t.Fatalf("%s %s: no %s in %v", method, path, field, v)
+	}
+	return n
+}
+
+// numberAt returns the number at path in a decoded JSON object
+// (dot-separated; an array's last element).
+func numberAt(v map[string]any, path string) (int64, bool) {
+	for _, p := range strings.Split(path, ".") {
 		switch x := v[p].(type) {
 		case map[string]any:
 			v = x
 		case []any:
 			v, _ = x[len(x)-1].(map[string]any)
 		case float64:
-			return int64(x)
+			return int64(x), true
 		}
 	}
-	t.Fatalf("%s %s: no %s in %v", method, path, field, v)
-	return 0
+	return 0, false
 }
 
 func jsonStr(s string) string { b, _ := json.Marshal(s); return string(b) }
